@@ -1,0 +1,5 @@
+import sys
+
+from adherelog.cli import main
+
+sys.exit(main())

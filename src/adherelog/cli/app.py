@@ -1,0 +1,139 @@
+"""The Typer application: global options, the error exit point, and the noun sub-apps.
+
+Imported only when the fast path (:mod:`adherelog.cli.fast`) defers, so Typer's import cost
+is paid by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
+
+from adherelog import __version__
+from adherelog.cli.common import PROG, Settings, error
+
+
+class Group(TyperGroup):
+    """A command group whose errors leave as one plain line and an exit code (SPEC §1)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = 0
+        try:
+            result = super().main(
+                args=args,
+                prog_name=prog_name or PROG,
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            if isinstance(result, int):
+                code = result
+        except click_exceptions.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else PROG
+            error(f"{exc.format_message().rstrip('.')} (see '{where} --help').")
+            code = 2
+        except click_exceptions.ClickException as exc:
+            error(exc.format_message())
+            code = 1
+        except typer.Abort:
+            error("Aborted; nothing was written.")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def finish(code: int) -> None:
+    """End a command with ``code`` (Typer commands return through an exception)."""
+    if code:
+        raise typer.Exit(code)
+
+
+def settings(ctx: typer.Context, json_flag: bool) -> Settings:
+    """The global settings, with a command's own ``--json`` folded in."""
+    found = ctx.find_root().obj
+    base = found if isinstance(found, Settings) else Settings()
+    return Settings(db=base.db, json=base.json or json_flag)
+
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
+]
+
+app = typer.Typer(
+    cls=Group,
+    name=PROG,
+    help=(
+        "A personal medication adherence journal: log doses, skips and side effects, see "
+        "what is due and how you are doing, and swap coping tips with peers."
+    ),
+    epilog="Example: adherelog med add Sertraline --dose '50 mg' --time 08:00",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Journal file to use (default: $ADHERELOG_DB, else the user data folder).",
+        ),
+    ] = None,
+    json_flag: JsonFlag = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A personal medication adherence journal.
+
+    Example: adherelog take sertraline
+    """
+    ctx.obj = Settings(db=db, json=json_flag)
+
+
+def _register() -> None:
+    from adherelog.cli import doses, meds
+
+    doses.register(app)
+    app.add_typer(meds.app, name="med")
+
+
+_register()
+
+
+def run_app(args: list[str]) -> int:
+    """Run the full application on ``args`` and return the exit code."""
+    command = typer.main.get_command(app)
+    result = command.main(args=args, prog_name=PROG, standalone_mode=False)
+    return result if isinstance(result, int) else 0

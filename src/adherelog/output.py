@@ -1,0 +1,124 @@
+"""Writing to the terminal: plain JSON for ``--json``, styled lines for people.
+
+Human output is built as lines of ``(text, style)`` segments laid out here, so the text is the
+same whether or not it is coloured. Rich draws the colours, and is imported only when stdout
+is a colour terminal (it costs more start-up time than a whole ``take``). Every text a person
+or a peer typed must reach a line through :func:`adherelog.text.one_line` or
+:func:`adherelog.text.printable`; segments are never parsed as markup or emoji codes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from adherelog.text import display_width
+
+Segment = tuple[str, str | None]
+Line = list[Segment]
+
+
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set or ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def emit_json(document: object, stream: TextIO | None = None) -> None:
+    """Exactly one JSON document on stdout."""
+    out = stream or sys.stdout
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_lines(lines: Iterable[Line], stream: TextIO | None = None) -> None:
+    """Write styled lines, in colour on a colour terminal, else as plain text."""
+    out = stream or sys.stdout
+    lines = list(lines)
+    if colour_wanted(out):
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=out, highlight=False, markup=False, emoji=False)
+        for line in lines:
+            text = Text(no_wrap=False)
+            for chunk, style in line:
+                text.append(chunk, style=style or "")
+            console.print(text, soft_wrap=True)
+        return
+    out.write("".join("".join(chunk for chunk, _ in line) + "\n" for line in lines))
+
+
+def plain(text: str, style: str | None = None) -> Line:
+    return [(text, style)]
+
+
+def message(text: str, stream: TextIO | None = None) -> None:
+    """A plain line on stderr (warnings, notes about files written)."""
+    (stream or sys.stderr).write(text + "\n")
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` terminal cells (``<`` or ``>``)."""
+    gap = max(0, width - display_width(text))
+    return text + " " * gap if align == "<" else " " * gap + text
+
+
+def truncate(text: str, width: int) -> str:
+    """Shorten ``text`` to ``width`` cells with an ellipsis."""
+    if display_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Segment]],
+    *,
+    aligns: str | None = None,
+    indent: str = "  ",
+    max_widths: Sequence[int] | None = None,
+) -> list[Line]:
+    """Columns separated by two spaces, a dim header, no box drawing (fits 80 columns)."""
+    aligns = aligns or "<" * len(header)
+    cells = [
+        [(truncate(t, max_widths[i]) if max_widths else t, s) for i, (t, s) in enumerate(r)]
+        for r in rows
+    ]
+    widths = [display_width(h) for h in header]
+    for row in cells:
+        for i, (chunk, _) in enumerate(row):
+            widths[i] = max(widths[i], display_width(chunk))
+    lines: list[Line] = []
+    head = "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(header)).rstrip()
+    lines.append([(indent + head, "bold")])
+    for row in cells:
+        line: Line = [(indent, None)]
+        for i, (chunk, style) in enumerate(row):
+            last = i == len(row) - 1
+            text = chunk if last and aligns[i] == "<" else pad(chunk, widths[i], aligns[i])
+            line.append((text, style))
+            if not last:
+                line.append(("  ", None))
+        lines.append(_rstrip(line))
+    return lines
+
+
+def _rstrip(line: Line) -> Line:
+    """Drop trailing blank segments and trailing spaces, so no line ends in padding."""
+    out = list(line)
+    while out and not out[-1][0].strip():
+        out.pop()
+    if out:
+        text, style = out[-1]
+        out[-1] = (text.rstrip(), style)
+    return out

@@ -1,0 +1,18 @@
+"""Where the journal lives (SPEC §1): ``--db``, else ``ADHERELOG_DB``, else the user data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def journal_path(option: str | None = None) -> Path:
+    """The journal file chosen by the global ``--db`` option, the environment or the default."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("ADHERELOG_DB")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # imported only when the default location is needed
+
+    return platformdirs.user_data_path("adherelog") / "journal.db"

@@ -1,0 +1,276 @@
+"""Human output for the journal commands, as styled lines (see :mod:`adherelog.output`).
+
+Every user-typed text goes through :func:`adherelog.text.one_line` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from adherelog import schedule
+from adherelog.journal import DueView, Undone
+from adherelog.model import WEEKDAYS, Med, Record, SlotStatus
+from adherelog.output import Line, Segment, table
+from adherelog.text import one_line
+from adherelog.views import is_active, number
+
+STATUS_STYLE = {
+    SlotStatus.UPCOMING: "dim",
+    SlotStatus.DUE: "bold yellow",
+    SlotStatus.OVERDUE: "bold red",
+    SlotStatus.MISSED: "red",
+    SlotStatus.TAKEN: "green",
+    SlotStatus.SKIPPED: "yellow",
+}
+KIND_STYLE = {"dose": "green", "skip": "yellow", "missed": "red", "effect": "magenta"}
+
+
+def when(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """'today 08:05', 'yesterday 21:10', 'Mon 16 Nov 08:00' or '2025-03-01 08:00'."""
+    local = moment.astimezone(zone)
+    today = now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return f"today {clock}"
+    if local.date() == today - timedelta(days=1):
+        return f"yesterday {clock}"
+    if abs((today - local.date()).days) < 180:
+        return local.strftime("%a %d %b ") + clock
+    return local.strftime("%Y-%m-%d ") + clock
+
+
+def lateness(minutes: int | None, grace: int | None) -> str:
+    if minutes is None:
+        return ""
+    if grace is not None and abs(minutes) <= grace:
+        return (
+            "on time"
+            if minutes == 0
+            else f"on time, {_span(minutes)} {'late' if minutes > 0 else 'early'}"
+        )
+    return f"{_span(minutes)} {'late' if minutes > 0 else 'early'}"
+
+
+def _span(minutes: int) -> str:
+    minutes = abs(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def _grace_for(med: Med | None, record: Record) -> int | None:
+    if med is None or record.slot_at is None:
+        return None
+    version = med.version_at(record.slot_at)
+    return None if version is None else version.grace
+
+
+def taken_lines(
+    records: Sequence[Record], meds: dict[str, Med], zone: ZoneInfo, now: datetime
+) -> list[Line]:
+    """What ``take`` / ``skip`` recorded, echoing the parsed moment (SPEC §2)."""
+    lines: list[Line] = []
+    for record in records:
+        name = one_line(record.med_name or "")
+        med = meds.get(record.med_id or "")
+        at = when(record.at, zone, now)
+        if record.kind == "skip":
+            slot = when(record.slot_at, zone, now) if record.slot_at else ""
+            line: Line = [("Skipped ", "yellow"), (name, "bold"), (f", the dose of {slot}", None)]
+            if record.note:
+                line.append((f": {one_line(record.note)}", None))
+            lines.append(line)
+            continue
+        line = [("Took ", "green"), (name, "bold")]
+        if record.amount is not None and med is not None and record.amount != med.per_dose:
+            line.append((f" ×{number(record.amount)}", None))
+        line.append((f" {at}", None))
+        if record.slot_at is not None:
+            scheduled = record.slot_at.astimezone(zone).strftime("%H:%M")
+            late = lateness(record.late_minutes, _grace_for(med, record))
+            style = "green" if late.startswith("on time") else "yellow"
+            line += [(f", for the {scheduled} dose (", None), (late, style), (")", None)]
+        elif med is not None and (version := med.version_at(record.at)) and version.as_needed:
+            line.append((" (as needed)", "dim"))
+        else:
+            line.append((" (an additional dose, no slot)", "yellow"))
+        lines.append(line)
+        if med is not None and med.supply is not None:
+            lines.append([(f"  {number(med.supply)} left", "dim")])
+    return lines
+
+
+def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
+    """``due``: today's slots and the as-needed medications."""
+    now_local = view.now.astimezone(zone)
+    lines: list[Line] = [
+        [
+            (
+                f"Today, {now_local.strftime('%a %d %b %Y')} — "
+                f"now {now_local.strftime('%H:%M')} ({zone.key})",
+                "bold",
+            )
+        ]
+    ]
+    if not view.slots and not view.as_needed:
+        lines.append([("  Nothing is scheduled today.", "dim")])
+        return lines
+    if view.slots:
+        rows: list[list[Segment]] = []
+        for item in view.slots:
+            version = item.med.version_at(item.slot.scheduled)
+            dose = one_line(version.dose) if version and version.dose else ""
+            detail = ""
+            if item.record is not None and item.record.kind == "dose":
+                detail = f"at {item.record.at.astimezone(zone).strftime('%H:%M')}, " + lateness(
+                    item.record.late_minutes, item.slot.grace
+                )
+            elif item.record is not None and item.record.note:
+                detail = one_line(item.record.note)
+            label = item.slot.scheduled.strftime("%H:%M")
+            if item.slot.zone != zone.key:
+                label += f" {item.slot.zone}"
+            rows.append(
+                [
+                    (label, None),
+                    (one_line(item.med.name), "bold"),
+                    (dose, None),
+                    (item.status.value, STATUS_STYLE[item.status]),
+                    (detail, "dim"),
+                ]
+            )
+        lines += table(
+            ["time", "medication", "dose", "status", ""], rows, max_widths=[24, 24, 16, 8, 30]
+        )
+    if view.as_needed:
+        lines.append([("As needed", "bold")])
+        for entry in view.as_needed:
+            last = (
+                "never taken"
+                if entry.last_taken is None
+                else "last taken " + when(entry.last_taken.at, zone, view.now)
+            )
+            lines.append([("  ", None), (one_line(entry.med.name), "bold"), (f"  {last}", "dim")])
+    return lines
+
+
+def history_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) -> list[Line]:
+    """``history``: one line per record, oldest first."""
+    if not records:
+        return [[("No records in this period.", "dim")]]
+    rows: list[list[Segment]] = []
+    for record in records:
+        moment = record.slot_at if record.kind == "missed" and record.slot_at else record.at
+        what = one_line(record.med_name or "")
+        if record.kind == "effect":
+            what = one_line(record.effect or "") + (
+                f" ({one_line(record.med_name)})" if record.med_name else ""
+            )
+        detail = ""
+        if record.kind == "dose":
+            if record.slot_at is None:
+                detail = "no slot"
+            else:
+                detail = f"for {record.slot_at.astimezone(zone).strftime('%H:%M')}, " + lateness(
+                    record.late_minutes, None
+                )
+        elif record.kind == "skip" and record.slot_at is not None:
+            detail = f"the {record.slot_at.astimezone(zone).strftime('%H:%M')} dose"
+        elif record.kind == "effect" and record.severity is not None:
+            detail = f"severity {record.severity}"
+        if record.note:
+            detail = (detail + ": " if detail else "") + one_line(record.note)
+        rows.append(
+            [
+                (when(moment, zone, now), None),
+                (record.kind, KIND_STYLE.get(record.kind)),
+                (what, "bold"),
+                (detail, None),
+            ]
+        )
+    return table(["when", "kind", "what", "details"], rows, max_widths=[20, 6, 28, 60], indent="")
+
+
+def schedule_text(med: Med, now: datetime) -> str:
+    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed'."""
+    version = med.version_at(now) or med.versions[0]
+    if version.as_needed:
+        base = "as needed"
+    else:
+        times = ", ".join(t.strftime("%H:%M") for t in version.times)
+        if version.every:
+            base = f"every {version.every} days at {times}"
+        elif version.on_days is not None:
+            base = ", ".join(WEEKDAYS[d] for d in sorted(version.on_days)) + f" at {times}"
+        else:
+            base = f"daily at {times}"
+    if not version.active:
+        base = "stopped"
+    return base
+
+
+def med_list_lines(meds: Sequence[Med], now: datetime) -> list[Line]:
+    if not meds:
+        return [[("No medications yet. Add one with: adherelog med add NAME --time 08:00", "dim")]]
+    rows: list[list[Segment]] = []
+    for med in meds:
+        version = med.version_at(now) or med.versions[0]
+        state = "active" if is_active(med, now) else "stopped"
+        rows.append(
+            [
+                (one_line(med.name), "bold"),
+                (one_line(version.dose or ""), None),
+                (schedule_text(med, now), None),
+                ("" if med.supply is None else str(number(med.supply)), None),
+                (state, "green" if state == "active" else "dim"),
+            ]
+        )
+    return table(
+        ["name", "dose", "schedule", "supply", "state"],
+        rows,
+        aligns="<<<><",
+        max_widths=[24, 16, 30, 6, 7],
+        indent="",
+    )
+
+
+def med_lines(med: Med, now: datetime) -> list[Line]:
+    """``med show`` / ``med add``: the medication and its schedule history."""
+    version = med.version_at(now) or med.versions[0]
+    lines: list[Line] = [[(one_line(med.name), "bold")]]
+    if version.dose:
+        lines[0].append((f"  {one_line(version.dose)}", None))
+    grace = "" if version.as_needed else f", grace {version.grace} min"
+    lines.append([(f"  schedule: {schedule_text(med, now)} ({version.zone}){grace}", None)])
+    if med.supply is not None:
+        lines.append(
+            [(f"  supply: {number(med.supply)} left, {number(med.per_dose)} per dose", None)]
+        )
+    if med.note:
+        lines.append([(f"  note: {one_line(med.note)}", "dim")])
+    lines.append([("  history:", "bold")])
+    rows: list[list[Segment]] = []
+    for v, start, end in schedule.spans(med.versions):
+        tz = schedule.zone(v.zone)
+        shown = med.__class__(
+            med.id, med.name, med.per_dose, med.supply, med.note, med.created_at, (v,)
+        )
+        rows.append(
+            [
+                (start.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
+                ("" if end is None else end.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
+                (schedule_text(shown, start), None),
+                (one_line(v.dose or ""), None),
+            ]
+        )
+    lines += table(
+        ["from", "until", "schedule", "dose"], rows, indent="    ", max_widths=[16, 16, 34, 16]
+    )
+    return lines
+
+
+def undone_lines(undone: Undone) -> list[Line]:
+    return [[("Removed ", "yellow"), (one_line(undone.summary), None)]]

@@ -1,0 +1,93 @@
+"""Slots from schedule versions (pure).
+
+A version is in force from its ``start`` until the next version's start or its own ``end``.
+Within that span each local day of the version's zone that the schedule covers (``every``,
+``on_days``) has exactly one slot per listed time; a time in a DST gap or overlap is resolved
+by the RFC 5545 rule of :func:`adherelog.clock.localize`, so it still yields one slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from adherelog.clock import localize
+from adherelog.model import ScheduleVersion, Slot
+
+ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """A cached ZoneInfo for an IANA key."""
+    return ZoneInfo(name)
+
+
+def spans(
+    versions: Sequence[ScheduleVersion],
+) -> list[tuple[ScheduleVersion, datetime, datetime | None]]:
+    """Each version with the UTC span it is in force for: ``(version, start, end_or_None)``."""
+    out: list[tuple[ScheduleVersion, datetime, datetime | None]] = []
+    for index, version in enumerate(versions):
+        end = versions[index + 1].start if index + 1 < len(versions) else None
+        if version.end is not None and (end is None or version.end < end):
+            end = version.end
+        if end is not None and end <= version.start:
+            continue
+        out.append((version, version.start, end))
+    return out
+
+
+def days_between(first: date, last: date) -> Iterable[date]:
+    """Every date from ``first`` to ``last`` inclusive."""
+    day = first
+    while day <= last:
+        yield day
+        day += ONE_DAY
+
+
+def slots_between(
+    versions: Sequence[ScheduleVersion], start: datetime, end: datetime
+) -> list[Slot]:
+    """All slots scheduled at a moment in ``[start, end)``, in time order.
+
+    Instants are compared in UTC: within one zone Python compares wall clocks, which is
+    wrong for the doubled hour of a fall-back day."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    found: dict[datetime, Slot] = {}
+    for version, span_start, span_end in spans(versions):
+        if not version.active or version.as_needed or not version.times:
+            continue
+        lo = max(start, span_start)
+        hi = end if span_end is None else min(end, span_end)
+        if lo >= hi:
+            continue
+        tz = zone(version.zone)
+        # One day of margin either side: a wall time maps to an instant at most a day away.
+        for day in days_between(lo.astimezone(tz).date() - ONE_DAY, hi.astimezone(tz).date()):
+            if not version.on_day(day):
+                continue
+            for wall in version.times:
+                moment = localize(day, wall, tz)
+                instant = moment.astimezone(UTC)
+                if lo <= instant < hi and instant not in found:
+                    found[instant] = Slot(
+                        med_id=version.med_id,
+                        scheduled=moment,
+                        local_date=day,
+                        time=wall,
+                        grace=version.grace,
+                        zone=version.zone,
+                    )
+    return [found[key] for key in sorted(found)]
+
+
+def slots_on(versions: Sequence[ScheduleVersion], day: date, zone_name: str) -> list[Slot]:
+    """The slots whose local date (in their schedule's zone) is ``day``, looking at the day
+    as seen from ``zone_name`` with a day's margin either side."""
+    tz = zone(zone_name)
+    lo = localize(day, datetime.min.time(), tz) - ONE_DAY
+    hi = localize(day + ONE_DAY, datetime.min.time(), tz) + ONE_DAY
+    return [slot for slot in slots_between(versions, lo, hi) if slot.local_date == day]

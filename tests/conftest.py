@@ -1,0 +1,25 @@
+"""Every test runs against a journal in its own tmp_path, at a fixed time and zone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXED_NOW = "2026-11-22T09:10:00"
+FIXED_TZ = "Europe/London"
+
+
+@pytest.fixture(autouse=True)
+def isolated_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point adherelog at a journal inside ``tmp_path`` so no test can touch a real one."""
+    journal = tmp_path / "data" / "journal.db"
+    monkeypatch.setenv("ADHERELOG_DB", str(journal))
+    monkeypatch.setenv("ADHERELOG_NOW", FIXED_NOW)
+    monkeypatch.setenv("TZ", FIXED_TZ)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ADHERELOG_NO_FAST_PATH", raising=False)
+    monkeypatch.delenv("ADHERELOG_DEBUG", raising=False)
+    return journal
