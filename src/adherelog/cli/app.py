@@ -123,9 +123,10 @@ def root(
 
 
 def _register() -> None:
-    from adherelog.cli import doses, meds
+    from adherelog.cli import doses, meds, sample
 
     doses.register(app)
+    sample.register(app)
     app.add_typer(meds.app, name="med")
 
 
