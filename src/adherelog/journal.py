@@ -8,6 +8,7 @@ everything back, so a refused command writes nothing.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
@@ -232,15 +233,13 @@ class Journal:
     ) -> Med:
         """``med add``: a new medication with its first schedule version."""
         clean = check_text(name, "medication name", max_len=MAX_NAME)
-        zone_name = _zone_or_error(options.zone) if options.zone else self.zone.key
+        zone_name = _zone_or_error(options.zone) if options.zone is not None else self.zone.key
         as_needed = bool(options.as_needed)
         _check_schedule(
             options.times or [], options.every, options.on_days, as_needed, options.grace
         )
-        if supply is not None and supply < 0:
-            raise UsageError(f"The supply must be zero or more, not {_num(supply)}.")
-        if per_dose is not None and per_dose <= 0:
-            raise UsageError(f"The amount per dose must be more than zero, not {_num(per_dose)}.")
+        _check_count(supply, "The supply", zero_ok=True)
+        _check_count(per_dose, "The amount per dose")
         start_at = self._start_of(start, zone_name) if start else self.now.astimezone(UTC)
         anchor = start or self.now.astimezone(schedule.zone(zone_name)).date()
         end_at = self._end_of(options.end, zone_name, start_at)
@@ -346,7 +345,7 @@ class Journal:
         start_at = max(start_at, first.start)
         base = base or med.version_at(start_at) or first
         options = options or ScheduleOptions()
-        zone_name = _zone_or_error(options.zone) if options.zone else base.zone
+        zone_name = _zone_or_error(options.zone) if options.zone is not None else base.zone
         as_needed = base.as_needed if options.as_needed is None else options.as_needed
         times = list(base.times)
         if options.times is not None:
@@ -396,13 +395,15 @@ class Journal:
         med = self.med(name)
         if not options.given() and supply is None and per_dose is None and note is None:
             raise UsageError("Nothing to change: give at least one option, e.g. --time 09:00.")
-        if supply is not None and supply < 0:
-            raise UsageError(f"The supply must be zero or more, not {_num(supply)}.")
-        if per_dose is not None and per_dose <= 0:
-            raise UsageError(f"The amount per dose must be more than zero, not {_num(per_dose)}.")
+        _check_count(supply, "The supply", zero_ok=True)
+        _check_count(per_dose, "The amount per dose")
         with self.store.write() as conn:
             if options.given():
-                zone_name = options.zone or (med.version_at(self.now) or med.versions[0]).zone
+                zone_name = (
+                    _zone_or_error(options.zone)
+                    if options.zone is not None
+                    else (med.version_at(self.now) or med.versions[0]).zone
+                )
                 day = from_date or self.now.astimezone(schedule.zone(zone_name)).date()
                 self._new_version_from(med, self._start_of(day, zone_name), options=options)
             if supply is not None:
@@ -462,10 +463,12 @@ class Journal:
 
     def refill(self, name: str, count: float) -> tuple[Med, float]:
         """``med refill``: add ``count`` to the supply (starting to track it if untracked)."""
-        if count <= 0:
-            raise UsageError(f"The refill count must be more than zero, not {_num(count)}.")
+        _check_count(count, "The refill count")
         med = self.med(name)
         with self.store.write() as conn:
+            tracked = conn.execute(
+                "SELECT supply IS NOT NULL FROM meds WHERE id = ?", (med.id,)
+            ).fetchone()[0]
             refill_id = new_id()
             conn.execute(
                 "INSERT INTO refills (id, med_id, count, at, zone, local_date, created_at)"
@@ -483,7 +486,8 @@ class Journal:
             conn.execute(
                 "UPDATE meds SET supply = coalesce(supply, 0) + ? WHERE id = ?", (count, med.id)
             )
-            self._log(conn, "refill", refill_id, med.id, count)
+            # A refill that starts tracking the supply logs no delta: undo makes it untracked.
+            self._log(conn, "refill", refill_id, med.id, count if tracked else None)
         return self.med(med.name), count
 
     def _log(
@@ -551,7 +555,9 @@ class Journal:
     ) -> Slot | None:
         """The slot a dose at ``at`` fills, or None for an additional dose; refuses a
         second fill of a slot (the double-dose guard)."""
-        version = med.version_at(at)
+        # Before the first version (a dose backfilled from before the medication was added)
+        # the first version says whether it is taken as needed.
+        version = med.version_at(at) or (med.versions[0] if med.versions else None)
         if slot_time is not None:
             zone_name = (version or med.versions[0]).zone
             day = at.astimezone(schedule.zone(zone_name)).date()
@@ -617,8 +623,7 @@ class Journal:
         """``take``: record a dose of each medication, all or none."""
         if slot_time is not None and extra:
             raise UsageError("--slot and --extra cannot be used together.")
-        if amount is not None and amount <= 0:
-            raise UsageError(f"The amount must be more than zero, not {_num(amount)}.")
+        _check_count(amount, "The amount")
         moment = (at or self.now).astimezone(UTC)
         self._check_not_future(moment)
         clean_note = _clean_note(note)
@@ -788,7 +793,9 @@ class Journal:
     def _records_where(self, where: str, params: Sequence[object]) -> list[Record]:
         rows = self.conn.execute(
             f"SELECT {_RECORD_COLUMNS} FROM records r LEFT JOIN meds m ON m.id = r.med_id"
-            f" WHERE {where} ORDER BY r.at",
+            # ``+r.at`` keeps SQLite from walking the (med_id, at) index for the ORDER BY,
+            # which would read a medication's whole history instead of one day's slots.
+            f" WHERE {where} ORDER BY +r.at",
             tuple(params),
         ).fetchall()
         return [record_from_row(row) for row in rows]
@@ -801,8 +808,11 @@ class Journal:
         med: str | None = None,
     ) -> list[Record]:
         """``history``: doses, skips, side effects and missed slots in ``[since, until)``
-        (default: the last 7 days), in time order."""
-        until = (until or self.now).astimezone(UTC)
+        (default: the last 7 days, including what was just recorded), in time order."""
+        if until is None:
+            # Doses may be recorded up to FUTURE_TOLERANCE ahead; the default end keeps them.
+            until = self.now + FUTURE_TOLERANCE + timedelta(seconds=1)
+        until = until.astimezone(UTC)
         since = (since or (self.now - timedelta(days=7))).astimezone(UTC)
         if since >= until:
             raise UsageError("--since must be before --until.")
@@ -910,6 +920,17 @@ def _check_schedule(
         raise UsageError(f"--grace must be between 0 and 720 minutes, not {grace}.")
 
 
+def _check_count(value: float | None, what: str, *, zero_ok: bool = False) -> None:
+    """Refuse a count that is not a finite number above zero (or at least zero)."""
+    if value is None:
+        return
+    if not math.isfinite(value):
+        raise UsageError(f"{what} must be a number, not {value}.")
+    if value < 0 or (value == 0 and not zero_ok):
+        bound = "zero or more" if zero_ok else "more than zero"
+        raise UsageError(f"{what} must be {bound}, not {_num(value)}.")
+
+
 def _clean_note(note: str | None) -> str | None:
     if note is None:
         return None
@@ -935,11 +956,18 @@ def _undo_record(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Und
 
 def _undo_refill(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
     row = conn.execute(
-        "SELECT f.id, m.name, f.count, f.at, f.zone FROM refills f JOIN meds m ON m.id = f.med_id"
+        "SELECT f.id, m.name, f.count, f.at, f.zone, f.med_id FROM refills f"
+        " JOIN meds m ON m.id = f.med_id"
         " WHERE f.id = ?",
         (ref_id,),
     ).fetchone()
     conn.execute("DELETE FROM refills WHERE id = ?", (ref_id,))
+    started = conn.execute(
+        "SELECT 1 FROM undo_log WHERE kind = 'refill' AND ref_id = ? AND supply_delta IS NULL",
+        (ref_id,),
+    ).fetchone()
+    if started:  # the supply was untracked before this refill
+        conn.execute("UPDATE meds SET supply = NULL WHERE id = ?", (row[5],))
     count = _num(float(row[2]))
     return Undone(
         "refill",
@@ -948,10 +976,17 @@ def _undo_refill(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Und
     )
 
 
+def _undo_tip(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
+    from adherelog.tips import undo_tip
+
+    return undo_tip(journal, conn, ref_id)
+
+
 UndoHandler = Callable[[Journal, sqlite3.Connection, str], Undone]
 UNDO_HANDLERS: dict[str, UndoHandler] = {
     "dose": _undo_record,
     "skip": _undo_record,
     "effect": _undo_record,
     "refill": _undo_refill,
+    "tip": _undo_tip,
 }

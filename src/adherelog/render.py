@@ -79,7 +79,11 @@ def taken_lines(
         at = when(record.at, zone, now)
         if record.kind == "skip":
             slot = when(record.slot_at, zone, now) if record.slot_at else ""
-            line: Line = [("Skipped ", "yellow"), (name, "bold"), (f", the dose of {slot}", None)]
+            line: Line = [
+                ("Skipped ", "yellow"),
+                (name, "bold"),
+                (f" {at}, the dose of {slot}", None),
+            ]
             if record.note:
                 line.append((f": {one_line(record.note)}", None))
             lines.append(line)

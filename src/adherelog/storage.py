@@ -186,7 +186,17 @@ def open_store(path: Path, *, write: bool) -> Store:
     A write creates the file (0600) and its folder (0700) when missing. A read of a missing
     journal gives an empty in-memory one and creates nothing. Files that are not adherelog
     journals, and journals from a newer adherelog, are refused without being modified.
+    A path that cannot be used (a file where a folder should be, no permission) is refused
+    with a sentence naming it.
     """
+    try:
+        return _open_store(path, write=write)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise AdherelogError(f"Cannot open the journal {path}: {reason}.") from None
+
+
+def _open_store(path: Path, *, write: bool) -> Store:
     empty = _check_file(path)
     if not path.exists() and not write:
         store = Store(_connect(":memory:"), None)

@@ -287,9 +287,14 @@ def list_(
         from adherelog import render, views
 
         with open_journal(opts, write=False) as journal:
-            meds = [m for m in journal.meds() if all_ or views.is_active(m, journal.now)]
+            every = journal.meds()
+            meds = [m for m in every if all_ or views.is_active(m, journal.now)]
             if opts.json:
                 emit_json({"meds": [views.med_json(m, journal.now) for m in meds]})
+                return
+            if every and not meds:
+                hint = "No active medications; 'adherelog med list --all' shows the stopped ones."
+                write_lines([[(hint, "dim")]])
                 return
             write_lines(render.med_list_lines(meds, journal.now))
 

@@ -1,0 +1,109 @@
+"""Shared helpers for the journal tests: run the CLI in-process or as a real process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import typer.testing
+from typer.testing import CliRunner, Result
+
+RUNNER = CliRunner()
+
+
+@cache
+def _command() -> Any:
+    """The Click command of the app, built once: Typer rebuilds it on every ``invoke``,
+    which costs about 0.1 s each time."""
+    from adherelog.cli.app import app
+
+    return typer.main.get_command(app)
+
+
+def invoke(*args: str, env: Mapping[str, str] | None = None) -> Result:
+    """Run adherelog in-process through Typer's CliRunner (stdout and stderr kept apart)."""
+    from adherelog.cli.app import app
+
+    with mock.patch.object(typer.testing, "_get_command", return_value=_command()):
+        return RUNNER.invoke(app, list(args), env=dict(env) if env else None)
+
+
+def ok(*args: str, env: Mapping[str, str] | None = None) -> Result:
+    """:func:`invoke`, asserting exit code 0 with nothing on stderr."""
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    assert result.stderr == ""
+    return result
+
+
+def data(*args: str, env: Mapping[str, str] | None = None) -> Any:
+    """The JSON document printed by a successful ``adherelog ... --json``."""
+    return json.loads(ok(*args, "--json", env=env).stdout)
+
+
+def run(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    umask: int | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m adherelog ARGS`` as a real process with the test's environment."""
+    full_env = {**os.environ, **(env or {})}
+
+    def set_umask() -> None:
+        if umask is not None:
+            os.umask(umask)
+
+    return subprocess.run(
+        [sys.executable, "-m", "adherelog", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=set_umask if umask is not None else None,
+        check=False,
+    )
+
+
+def journal() -> Path:
+    """The journal file the autouse fixture points ADHERELOG_DB at."""
+    return Path(os.environ["ADHERELOG_DB"])
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """A plain sqlite3 connection to the journal (for checks and for planting test data)."""
+    return sqlite3.connect(path or journal(), isolation_level=None)
+
+
+def scalar(sql: str, *params: object, path: Path | None = None) -> Any:
+    conn = connect(path)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def count(table: str, path: Path | None = None) -> int:
+    return int(scalar(f"SELECT count(*) FROM {table}", path=path))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def one_error_line(stderr: str) -> str:
+    """The single ``adherelog: ...`` line a failing command writes to stderr."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("adherelog: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
