@@ -29,10 +29,26 @@ def colour_wanted(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+# Characters JSON may carry raw but a terminal must never receive raw: DEL and C1
+# controls, bidi controls, zero-width and other invisible format characters.
+_INVISIBLE = (
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def json_text(document: object) -> str:
+    """``document`` as indented UTF-8 JSON in which invisible and control characters are
+    written as ``\\uXXXX`` escapes (the same data, harmless on a terminal)."""
+    import re
+
+    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
+    return re.sub(_INVISIBLE, lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def emit_json(document: object, stream: TextIO | None = None) -> None:
     """Exactly one JSON document on stdout."""
     out = stream or sys.stdout
-    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    out.write(json_text(document) + "\n")
 
 
 def write_lines(lines: Iterable[Line], stream: TextIO | None = None) -> None:
