@@ -110,5 +110,168 @@ def m001_initial(db: Any) -> None:
     db.execute("CREATE INDEX idx_undo_log_ref ON undo_log(ref_id)")
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_tips(db: Any) -> None:
+    """Coping tips (mine and peers'), the peer bundles imported, and which bundle said which
+    tip worked (the "worked for N peers" count is the number of such rows)."""
+    db.execute(
+        "CREATE TABLE tips ("
+        " id TEXT PRIMARY KEY,"
+        " text TEXT NOT NULL,"
+        " identity TEXT NOT NULL UNIQUE,"
+        " medication TEXT,"
+        " side_effect TEXT,"
+        " tags TEXT NOT NULL DEFAULT '[]',"
+        " source TEXT NOT NULL CHECK (source IN ('mine', 'peer')),"
+        " from_label TEXT,"
+        " imported_at TEXT,"
+        " worked INTEGER CHECK (worked IN (0, 1)),"
+        " created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE tip_bundles ("
+        " fingerprint TEXT PRIMARY KEY,"
+        " label TEXT NOT NULL,"
+        " imported_at TEXT NOT NULL,"
+        " tip_count INTEGER NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE tip_bundle_worked ("
+        " fingerprint TEXT NOT NULL REFERENCES tip_bundles(fingerprint),"
+        " identity TEXT NOT NULL,"
+        " PRIMARY KEY (fingerprint, identity))"
+    )
+    db.execute("CREATE INDEX idx_tip_bundle_worked_identity ON tip_bundle_worked(identity)")
+
+
+# The day (a date ordinal, as Python's ``date.toordinal``) of an ISO date text in SQL.
+_ORDINAL = "(CAST(julianday({0}) + 0.5 AS INTEGER) - 1721425)"
+# The grace (minutes) of the schedule version in force at a record's slot.
+_GRACE = (
+    "coalesce((SELECT s.grace FROM schedules s WHERE s.med_id = {0}.med_id"
+    " AND s.start_at <= {0}.slot_at ORDER BY s.start_at DESC LIMIT 1), 60)"
+)
+_IS_LATE = "({0}.kind = 'dose' AND abs(coalesce({0}.late_minutes, 0)) > " + _GRACE + ")"
+
+
+def m003_day_counts(db: Any) -> None:
+    """Derived tables that let summaries and streaks skip reading every record (see
+    docs/design-adherence.md): doses, skips and late doses per medication and day, kept by
+    triggers; the streak state up to a settled day; and the time ranges a later schedule
+    change may have left with records that match no slot. Filled from existing records."""
+    day = _ORDINAL.format("NEW.slot_date")
+    old_day = _ORDINAL.format("OLD.slot_date")
+    db.execute(
+        "CREATE TABLE day_counts ("
+        " med_id TEXT NOT NULL,"
+        " day INTEGER NOT NULL,"
+        " doses INTEGER NOT NULL DEFAULT 0,"
+        " skips INTEGER NOT NULL DEFAULT 0,"
+        " lates INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (med_id, day)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE streak_cache ("
+        " scope TEXT PRIMARY KEY,"
+        " through INTEGER NOT NULL,"
+        " state TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE exact_ranges ("
+        " med_id TEXT NOT NULL,"
+        " from_at TEXT NOT NULL,"
+        " to_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_exact_ranges_med ON exact_ranges(med_id)")
+    # Doses without a slot (as needed, extra) and side effects, by kind and local day.
+    db.execute(
+        "CREATE INDEX idx_records_unslotted ON records(kind, med_id, local_date)"
+        " WHERE slot_at IS NULL"
+    )
+    counted = (
+        "{0}.slot_date IS NOT NULL AND {0}.med_id IS NOT NULL AND {0}.kind IN ('dose', 'skip')"
+    )
+    add = (
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
+        f" VALUES (NEW.med_id, {day}, NEW.kind = 'dose', NEW.kind = 'skip',"
+        f" {_IS_LATE.format('NEW')})"
+        " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
+        " skips = skips + excluded.skips, lates = lates + excluded.lates;"
+        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
+        f" AND through >= {day};"
+    )
+    remove = (
+        "UPDATE day_counts SET doses = doses - (OLD.kind = 'dose'),"
+        f" skips = skips - (OLD.kind = 'skip'), lates = lates - {_IS_LATE.format('OLD')}"
+        f" WHERE med_id = OLD.med_id AND day = {old_day};"
+        " DELETE FROM day_counts WHERE med_id = OLD.med_id"
+        f" AND day = {old_day} AND doses <= 0 AND skips <= 0;"
+        " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*')"
+        f" AND through >= {old_day};"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_insert AFTER INSERT ON records"
+        f" WHEN {counted.format('NEW')} BEGIN {add} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_delete AFTER DELETE ON records"
+        f" WHEN {counted.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_old AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {counted.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_new AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {counted.format('NEW')} BEGIN {add} END"
+    )
+    # A schedule change: lateness may now be judged with another grace, the streaks from
+    # its start on are stale, and records already made from its start may fill no slot.
+    start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
+    late_again = (
+        "UPDATE day_counts SET lates = (SELECT count(*) FROM records r"
+        " WHERE r.med_id = day_counts.med_id AND r.slot_date = date(day_counts.day + 1721424.5)"
+        f" AND {_IS_LATE.format('r')})"
+        f" WHERE med_id = NEW.med_id AND day >= {start_day} - 1;"
+    )
+    changed = (
+        f"{late_again}"
+        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
+        f" AND through >= {start_day} - 1;"
+        " INSERT INTO exact_ranges (med_id, from_at, to_at)"
+        " SELECT NEW.med_id, NEW.start_at, max(slot_at) FROM records"
+        " WHERE med_id = NEW.med_id AND slot_at >= NEW.start_at"
+        " HAVING max(slot_at) IS NOT NULL;"
+    )
+    db.execute(f"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN {changed} END")
+    db.execute(f"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN {changed} END")
+    db.execute(
+        "CREATE TRIGGER schedules_delete AFTER DELETE ON schedules BEGIN"
+        " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER meds_delete AFTER DELETE ON meds BEGIN"
+        " DELETE FROM day_counts WHERE med_id = OLD.id;"
+        " DELETE FROM exact_ranges WHERE med_id = OLD.id;"
+        " DELETE FROM streak_cache WHERE scope IN (OLD.id, '*'); END"
+    )
+    # Existing journals: counts from the records so far, and, for every later schedule
+    # version made after records it covers, the range those records span (a medication's
+    # first version is made with it, before any record).
+    db.execute(
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
+        f" SELECT r.med_id, {_ORDINAL.format('r.slot_date')}, sum(r.kind = 'dose'),"
+        f" sum(r.kind = 'skip'), sum({_IS_LATE.format('r')})"
+        f" FROM records r WHERE {counted.format('r')} GROUP BY 1, 2"
+    )
+    db.execute(
+        "INSERT INTO exact_ranges (med_id, from_at, to_at)"
+        " SELECT s.med_id, s.start_at, (SELECT max(r.slot_at) FROM records r"
+        " WHERE r.med_id = s.med_id AND r.slot_at >= s.start_at"
+        " AND r.created_at <= s.created_at) AS last_at"
+        " FROM schedules s WHERE last_at IS NOT NULL AND s.start_at >"
+        " (SELECT min(f.start_at) FROM schedules f WHERE f.med_id = s.med_id)"
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_tips, m003_day_counts]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -104,5 +104,10 @@ def due(settings: Settings) -> int:
                 )
                 return
             write_lines(render.due_lines(view, journal.zone))
+            from adherelog.output import message
+            from adherelog.summary import supply_warnings
+
+            for warning in supply_warnings(journal, view.meds):
+                message(f"warning: {warning}")
 
     return guarded(run)

@@ -123,11 +123,16 @@ def root(
 
 
 def _register() -> None:
-    from adherelog.cli import doses, meds, sample
+    from adherelog.cli import data, doses, effects, meds, sample, share, summary, tips
 
     doses.register(app)
+    data.register(app)
     sample.register(app)
+    summary.register(app)
     app.add_typer(meds.app, name="med")
+    app.add_typer(effects.app, name="effect")
+    app.add_typer(tips.app, name="tip")
+    app.add_typer(share.app, name="share")
 
 
 _register()

@@ -132,8 +132,52 @@ def _due(settings: Settings, args: Sequence[str]) -> int | None:
     return actions.due(settings)
 
 
+SUMMARY_OPTIONS = {
+    "--since": True,
+    "--days": True,
+    "--med": True,
+    "--explain": False,
+    "--json": False,
+}
+STREAK_OPTIONS = {"--med": True, "--json": False}
+
+
+def _summary(settings: Settings, args: Sequence[str]) -> int | None:
+    parsed = _parse(args, SUMMARY_OPTIONS)
+    if parsed is None or parsed[0]:
+        return None
+    options = parsed[1]
+    days = None
+    if (raw := _str(options, "--days")) is not None:
+        if not (raw.isascii() and raw.isdigit()):
+            return None  # Typer reports the value it cannot read
+        days = int(raw)
+    from adherelog.cli import summary_actions
+
+    settings.json = settings.json or bool(options.get("--json"))
+    return summary_actions.summary(
+        settings,
+        since=_str(options, "--since"),
+        days=days,
+        med=_str(options, "--med"),
+        explain=bool(options.get("--explain")),
+    )
+
+
+def _streak(settings: Settings, args: Sequence[str]) -> int | None:
+    parsed = _parse(args, STREAK_OPTIONS)
+    if parsed is None or parsed[0]:
+        return None
+    from adherelog.cli import summary_actions
+
+    settings.json = settings.json or bool(parsed[1].get("--json"))
+    return summary_actions.streak(settings, med=_str(parsed[1], "--med"))
+
+
 HANDLERS: dict[str, Callable[[Settings, Sequence[str]], int | None]] = {
     "take": _take,
     "skip": _skip,
     "due": _due,
+    "summary": _summary,
+    "streak": _streak,
 }

@@ -1,0 +1,265 @@
+"""The buddy check-in card (SPEC §7): a short summary to send a peer support partner.
+
+It holds adherence and the current streak for the last few days (overall and per
+medication, or per "medication A" with ``names=False``), the most frequent side effects and
+the tips that helped me. It never holds notes, clock times, dates, dose amounts, ids, or
+anything a peer's bundle brought in except the text of tips I rated as helpful. No printing
+here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from adherelog import summary, tips
+from adherelog.errors import UsageError
+from adherelog.journal import Journal
+from adherelog.text import one_line
+from adherelog.tipfile import md_escape
+
+FORMAT = "adherelog-card"
+VERSION = 1
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
+MAX_EFFECTS = 5
+MAX_TIPS = 5
+
+
+@dataclass(frozen=True)
+class CardMed:
+    """One medication's line: slot counts over the period and its current streak."""
+
+    label: str
+    as_needed: bool
+    taken: int
+    skipped: int
+    missed: int
+    pending: int
+    current_streak: int
+    as_needed_doses: int = 0
+
+    @property
+    def adherence(self) -> float | None:
+        decided = self.taken + self.skipped + self.missed
+        return None if decided == 0 else self.taken / decided
+
+
+@dataclass(frozen=True)
+class CardEffect:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CardTip:
+    text: str
+    medication: str | None
+    side_effect: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    days: int
+    names: bool
+    overall: CardMed
+    meds: list[CardMed]
+    effects: list[CardEffect]
+    tips: list[CardTip]
+
+
+def alias(index: int) -> str:
+    """'medication A' for 0, … 'medication Z', 'medication AA', …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"medication {letters}"
+
+
+class _Redactor:
+    """Replaces medication names, as whole words and in any case, with their aliases."""
+
+    def __init__(self, aliases: dict[str, str], others: Iterable[str]) -> None:
+        self.labels: dict[str, str] = {}
+        names: list[str] = []
+        for name, label in [*aliases.items(), *((n, "a medication") for n in others)]:
+            key = tips.fold(name)
+            if key and key not in self.labels:
+                self.labels[key] = label
+                names.append(name)
+        ordered = sorted(names, key=len, reverse=True)
+        words = [r"\s+".join(re.escape(part) for part in n.split()) for n in ordered if n.strip()]
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+            if words
+            else None
+        )
+
+    def label(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        return self.labels.get(tips.fold(name), "a medication")
+
+    def text(self, value: str) -> str:
+        if self.pattern is None:
+            return value
+        return self.pattern.sub(
+            lambda m: self.labels.get(tips.fold(m.group(0)), "a medication"), value
+        )
+
+
+def build_card(journal: Journal, *, days: int = DEFAULT_DAYS, names: bool = True) -> Card:
+    """The card for the last ``days`` days, today included."""
+    if not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"--days must be from 1 to {MAX_DAYS}, not {days}.")
+    first, last = summary.period(journal, days=days)
+    found = summary.summarize(journal, first=first, last=last)
+    rows = sorted(found.meds, key=lambda row: tips.fold(row.med.name))
+    aliases = {row.med.name: (row.med.name if names else alias(i)) for i, row in enumerate(rows)}
+    helpful = [t for t in tips.list_tips(journal) if t.worked is True]
+    helpful.sort(key=lambda t: -t.peers_worked)
+    helpful = helpful[:MAX_TIPS]
+    redact = _Redactor(
+        aliases,
+        [m.name for m in journal.meds()] + [t.medication for t in helpful if t.medication],
+    )
+
+    def shown(text: str) -> str:
+        return text if names else redact.text(text)
+
+    meds = [
+        CardMed(
+            label=aliases[row.med.name],
+            as_needed=row.as_needed,
+            taken=row.counts.taken,
+            skipped=row.counts.skipped,
+            missed=row.counts.missed,
+            pending=row.counts.pending,
+            current_streak=row.streak.current,
+            as_needed_doses=row.as_needed_doses,
+        )
+        for row in rows
+    ]
+    overall = CardMed(
+        label="all medications",
+        as_needed=False,
+        taken=found.overall.taken,
+        skipped=found.overall.skipped,
+        missed=found.overall.missed,
+        pending=found.overall.pending,
+        current_streak=found.streak.current,
+    )
+    effects = [CardEffect(shown(e.name), e.count) for e in found.effects[:MAX_EFFECTS]]
+    card_tips = [
+        CardTip(
+            text=shown(t.text),
+            medication=t.medication if names else redact.label(t.medication),
+            side_effect=None if t.side_effect is None else shown(t.side_effect),
+        )
+        for t in helpful
+    ]
+    return Card(days, names, overall, meds, effects, card_tips)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _med_json(med: CardMed) -> dict[str, object]:
+    rate = med.adherence
+    data: dict[str, object] = {
+        "adherence": None if rate is None else round(rate, 3),
+        "taken": med.taken,
+        "skipped": med.skipped,
+        "missed": med.missed,
+        "pending": med.pending,
+        "current_streak": med.current_streak,
+    }
+    return data
+
+
+def card_json(card: Card) -> dict[str, object]:
+    """The card as a JSON document."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "days": card.days,
+        "overall": _med_json(card.overall),
+        "meds": [
+            {
+                "name": med.label,
+                "as_needed": med.as_needed,
+                **_med_json(med),
+                "as_needed_doses": med.as_needed_doses,
+            }
+            for med in card.meds
+        ],
+        "side_effects": [{"name": e.name, "count": e.count} for e in card.effects],
+        "tips_that_helped": [
+            {"text": t.text, "medication": t.medication, "side_effect": t.side_effect}
+            for t in card.tips
+        ],
+    }
+
+
+def _days(count: int) -> str:
+    return f"{count} day" + ("" if count == 1 else "s")
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+def _med_line(med: CardMed, label: str) -> str:
+    rate = med.adherence
+    if med.as_needed:
+        return f"- {label}: as needed, taken {_times(med.as_needed_doses)}"
+    if rate is None:
+        doses = "no doses were due yet"
+    else:
+        decided = med.taken + med.skipped + med.missed
+        doses = f"{round(rate * 100)}% of doses taken ({med.taken} of {decided})"
+    return f"- {label}: {doses}; streak {_days(med.current_streak)}"
+
+
+def card_markdown(card: Card) -> str:
+    """The card as Markdown, every name and text escaped so that it renders as plain text."""
+    period = "today" if card.days == 1 else f"the last {card.days} days"
+    lines = [f"# Check-in: {period}", ""]
+    if card.meds:
+        lines.append(_med_line(card.overall, "**All medications**"))
+        lines += [_med_line(med, "**" + md_escape(med.label) + "**") for med in card.meds]
+    else:
+        lines.append("No medications were scheduled.")
+    lines += ["", "## Side effects", ""]
+    if card.effects:
+        lines += [f"- {md_escape(e.name)}: {_times(e.count)}" for e in card.effects]
+    else:
+        lines.append("None recorded.")
+    lines += ["", "## Tips that helped me", ""]
+    if card.tips:
+        for tip in card.tips:
+            about = [md_escape(v) for v in (tip.medication, tip.side_effect) if v]
+            lines.append(
+                "- " + md_escape(tip.text) + (" (" + ", ".join(about) + ")" if about else "")
+            )
+    else:
+        lines.append("None rated yet.")
+    lines += ["", "*From adherelog: no notes, times or doses are included.*"]
+    return "\n".join(lines) + "\n"
+
+
+WRITERS: dict[str, Callable[[Card], str]] = {
+    "md": card_markdown,
+    "json": lambda card: json.dumps(card_json(card), ensure_ascii=False, indent=2) + "\n",
+}
+
+
+def render_card(card: Card, fmt: str) -> str:
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise UsageError(f"Unknown format '{one_line(fmt)}'; use md or json.")
+    return writer(card)

@@ -1,0 +1,131 @@
+"""Side effects (SPEC §7): recording and listing them.
+
+A side effect is a record of kind ``effect`` with a name, an optional severity from 1 (mild)
+to 5 (severe) and an optional medication. Names are stored as typed and compared
+case-insensitively ("Nausea" and "nausea" are one side effect; :mod:`adherelog.summary`
+counts them that way). No printing here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adherelog.clock import to_utc_text
+from adherelog.errors import ConflictError, UsageError
+from adherelog.journal import FUTURE_TOLERANCE, MAX_NAME, MAX_NOTE, Journal, name_key, new_id
+from adherelog.model import Record
+from adherelog.text import check_text, one_line
+
+SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
+MIN_SEVERITY = 1
+MAX_SEVERITY = len(SEVERITY_WORDS)
+
+
+def severity_word(severity: int | None) -> str | None:
+    """'mild' for 1 … 'severe' for 5; None when no severity was given."""
+    if severity is None or not MIN_SEVERITY <= severity <= MAX_SEVERITY:
+        return None
+    return SEVERITY_WORDS[severity - 1]
+
+
+def parse_severity(text: str | None) -> int | None:
+    """A severity given as ``1``–``5`` or as its word (``moderate``); None stays None."""
+    if text is None:
+        return None
+    value = text.strip().casefold()
+    if value in SEVERITY_WORDS:
+        return SEVERITY_WORDS.index(value) + 1
+    if value.isascii() and value.isdigit() and MIN_SEVERITY <= int(value) <= MAX_SEVERITY:
+        return int(value)
+    words = ", ".join(f"{i} {w}" for i, w in enumerate(SEVERITY_WORDS, start=1))
+    raise UsageError(
+        f"The severity '{one_line(text)}' is not understood; give 1 to 5 or a word ({words})."
+    )
+
+
+def add_effect(
+    journal: Journal,
+    name: str,
+    *,
+    severity: int | None = None,
+    med: str | None = None,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> Record:
+    """``effect add``: record a side effect, linked to a medication or not, at ``at``
+    (default now; backdating is allowed, the future is not)."""
+    clean = check_text(name, "side effect name", max_len=MAX_NAME)
+    if severity is not None and not MIN_SEVERITY <= severity <= MAX_SEVERITY:
+        raise UsageError(f"The severity must be from 1 to 5, not {severity}.")
+    clean_note = None
+    if note is not None:
+        clean_note = (
+            check_text(note, "note", max_len=MAX_NOTE, min_len=0, allow_newline=True) or None
+        )
+    moment = (at or journal.now).astimezone(UTC)
+    if moment > journal.now + FUTURE_TOLERANCE:
+        shown = moment.astimezone(journal.zone).strftime("%Y-%m-%d %H:%M")
+        raise ConflictError(
+            f"{shown} is in the future; a side effect can only be recorded once it has happened."
+        )
+    record_id = new_id()
+    with journal.store.write() as conn:
+        med_id = journal.med(med).id if med is not None else None
+        journal._insert_record(
+            conn,
+            record_id,
+            "effect",
+            med_id,
+            moment,
+            None,
+            note=clean_note,
+            effect=clean,
+            severity=severity,
+        )
+        journal._log(conn, "effect", record_id, med_id, None)
+    return journal.record(record_id)
+
+
+def list_effects(
+    journal: Journal,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    med: str | None = None,
+    name: str | None = None,
+) -> list[Record]:
+    """``effect list``: side effects in time order, optionally within ``[since, until)``,
+    for one medication, or with one name (any case)."""
+    where = "r.kind = 'effect'"
+    params: list[object] = []
+    if since is not None:
+        where += " AND r.at >= ?"
+        params.append(to_utc_text(since))
+    if until is not None:
+        where += " AND r.at < ?"
+        params.append(to_utc_text(until))
+    if since is not None and until is not None and since >= until:
+        raise UsageError("--since must be before --until.")
+    if med is not None:
+        where += " AND r.med_id = ?"
+        params.append(journal.med(med).id)
+    records = journal._records_where(where, params)
+    if name is not None:
+        key = name_key(name)
+        records = [r for r in records if name_key(r.effect or "") == key]
+    return records
+
+
+def effect_json(record: Record) -> dict[str, object]:
+    """An item of ``effect list`` (SPEC §7)."""
+    from adherelog.views import iso_in
+
+    return {
+        "id": record.id,
+        "name": record.effect,
+        "severity": record.severity,
+        "severity_word": severity_word(record.severity),
+        "med": record.med_name,
+        "at": iso_in(record.at, record.zone),
+        "note": record.note,
+    }

@@ -1,0 +1,332 @@
+"""Looking after the journal file (SPEC §8, §9): consistent backups and the integrity check.
+
+A backup is made with SQLite's online backup API in one step, so it is one consistent
+snapshot even while another process writes; it goes through :func:`outfile.private_temp`
+(0600, temporary file and rename) and is itself checked before it is put in place. The
+check opens the journal read-only and changes nothing. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from adherelog.errors import AdherelogError, NotAJournalError, NotFoundError
+from adherelog.migrations import SCHEMA_VERSION
+from adherelog.outfile import private_temp
+from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, busy_timeout_ms
+
+BACKUP_FOLDER = "backups"
+MAX_VALUE_PROBLEMS = 50
+# Which table each kind of undo-log entry points into.
+UNDO_TARGETS = {
+    "dose": "records",
+    "skip": "records",
+    "effect": "records",
+    "refill": "refills",
+    "tip": "tips",
+}
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    size: int
+    schema_version: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": str(self.path), "bytes": self.size, "schema_version": self.schema_version}
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str  # integrity, foreign_key, schema, orphan, duplicate_slot, value
+    message: str
+    table: str | None = None
+    id: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"check": self.check, "table": self.table, "id": self.id, "message": self.message}
+
+
+@dataclass
+class CheckResult:
+    path: Path
+    schema_version: int | None
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "path": str(self.path),
+            "schema_version": self.schema_version,
+            "known_schema_version": SCHEMA_VERSION,
+            "tables": dict(self.tables),
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def _is_sqlite(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to an existing journal file."""
+    if not path.exists():
+        raise NotFoundError(f"There is no journal at {path}.")
+    if path.is_dir():
+        raise NotAJournalError(f"{path} is a folder, not an adherelog journal.")
+    conn = sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+        yield conn
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bool) -> Backup:
+    """``backup [PATH]``: the journal must exist; see :func:`backup_target` for where the
+    copy goes and :func:`backup` for how it is made."""
+    if not journal.is_file():
+        raise NotFoundError(f"There is no journal at {journal}.")
+    return backup(journal, backup_target(journal, given, now), force=force)
+
+
+def backup_target(journal: Path, given: str | None, now: datetime) -> Path:
+    """Where a backup goes.
+
+    No ``PATH``: a ``backups`` folder beside the journal (created 0700). An existing
+    folder, or a path ending in a slash: ``adherelog-YYYYMMDD-HHMMSS.db`` inside it, with
+    ``-2``, ``-3``… when that name is taken. Anything else is the backup file itself."""
+    if given is None:
+        folder = journal.parent / BACKUP_FOLDER
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(folder, 0o700)
+    else:
+        path = Path(given).expanduser()
+        if path.is_dir() and not path.is_symlink():
+            folder = path
+        elif given.endswith(os.sep):
+            raise AdherelogError(f"The folder {path} does not exist.")
+        else:
+            return path
+    stem = f"adherelog-{now.strftime('%Y%m%d-%H%M%S')}"
+    candidate = folder / f"{stem}.db"
+    number = 2
+    while os.path.lexists(candidate):
+        candidate = folder / f"{stem}-{number}.db"
+        number += 1
+    return candidate
+
+
+def backup(journal: Path, target: Path, *, force: bool) -> Backup:
+    """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
+    ``PRAGMA integrity_check`` before it is moved into place."""
+    with _read_only(journal) as source:
+        if not _is_sqlite(journal):
+            raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
+        try:
+            app_id = int(source.execute("PRAGMA application_id").fetchone()[0])
+        except sqlite3.DatabaseError:
+            raise NotAJournalError(f"{journal} is damaged; nothing was copied.") from None
+        if app_id != APPLICATION_ID:
+            raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
+        with private_temp(target, force=force) as tmp:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+            copy = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                # One step: the whole copy is made inside a single read transaction.
+                source.backup(copy, pages=-1)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                verdict = copy.execute("PRAGMA integrity_check").fetchall()
+                version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+            finally:
+                copy.close()
+            if verdict != [("ok",)]:
+                raise AdherelogError(
+                    "The copy failed SQLite's integrity check; no backup was written. "
+                    "Run 'adherelog check' on the journal."
+                )
+            size = tmp.stat().st_size
+    return Backup(target, size, version)
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _orphans(conn: sqlite3.Connection, tables: set[str]) -> Iterator[Problem]:
+    queries = [
+        (
+            "records",
+            "SELECT id FROM records WHERE kind IN ('dose', 'skip') AND med_id IS NULL",
+            "a {} without a medication",
+        ),
+        (
+            "records",
+            "SELECT id FROM records WHERE med_id IS NOT NULL"
+            " AND med_id NOT IN (SELECT id FROM meds)",
+            "refers to a medication that does not exist",
+        ),
+        (
+            "schedules",
+            "SELECT id FROM schedules WHERE med_id NOT IN (SELECT id FROM meds)",
+            "a schedule of a medication that does not exist",
+        ),
+        (
+            "refills",
+            "SELECT id FROM refills WHERE med_id NOT IN (SELECT id FROM meds)",
+            "a refill of a medication that does not exist",
+        ),
+        (
+            "meds",
+            "SELECT id FROM meds WHERE id NOT IN (SELECT med_id FROM schedules)",
+            "a medication without any schedule",
+        ),
+    ]
+    for table, query, message in queries:
+        if not {"meds", "schedules", table} <= tables:
+            continue
+        for (row_id,) in conn.execute(query):
+            text = message.format("dose or skip") if "{}" in message else message
+            yield Problem("orphan", f"{table} {row_id}: {text}.", table, str(row_id))
+    if "undo_log" not in tables:
+        return
+    for kind, target in UNDO_TARGETS.items():
+        if target not in tables:
+            continue
+        query = (
+            "SELECT seq, ref_id FROM undo_log WHERE kind = ? AND ref_id NOT IN "
+            f'(SELECT id FROM "{target}") ORDER BY seq'
+        )
+        for seq, ref in conn.execute(query, (kind,)):
+            yield Problem(
+                "orphan",
+                f"undo log entry {seq}: points to a {kind} ({ref}) that is no longer there.",
+                "undo_log",
+                str(seq),
+            )
+    if "meds" in tables:
+        query = (
+            "SELECT seq FROM undo_log WHERE med_id IS NOT NULL"
+            " AND med_id NOT IN (SELECT id FROM meds) ORDER BY seq"
+        )
+        for (seq,) in conn.execute(query):
+            yield Problem(
+                "orphan",
+                f"undo log entry {seq}: refers to a medication that does not exist.",
+                "undo_log",
+                str(seq),
+            )
+
+
+def _value_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    from adherelog.portability import journal_tables, row_problems
+
+    for table in journal_tables(conn):
+        names = table.names
+        key = table.key
+        columns = ", ".join(f'"{n}"' for n in names)
+        for row in conn.execute(f'SELECT {columns} FROM "{table.name}"'):
+            data = dict(zip(names, row, strict=True))
+            for problem in row_problems(table, data):
+                ident = "/".join(str(data[k]) for k in key)
+                yield Problem("value", f"{table.name} {ident}: {problem}.", table.name, ident)
+
+
+def check(path: Path) -> CheckResult:
+    """``check``: SQLite's integrity and foreign-key checks, the schema version, orphans,
+    slots filled twice and values adherelog cannot read. Read-only."""
+    with _read_only(path) as conn:
+        result = CheckResult(path, None)
+        problems = result.problems
+        if not _is_sqlite(path):
+            problems.append(Problem("schema", "The file is not an SQLite database."))
+            return result
+        try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError:
+            problems.append(Problem("integrity", "The file is damaged: SQLite cannot read it."))
+            return result
+        result.schema_version = version
+        if app_id != APPLICATION_ID:
+            problems.append(Problem("schema", "The file is an SQLite database but not a journal."))
+            return result
+        if version > SCHEMA_VERSION:
+            problems.append(
+                Problem(
+                    "schema",
+                    f"Schema {version} is newer than this adherelog knows ({SCHEMA_VERSION}); "
+                    "upgrade adherelog to check it.",
+                )
+            )
+            return result
+        conn.execute("BEGIN")  # one snapshot for every query below, while others write
+        try:
+            for (line,) in conn.execute("PRAGMA integrity_check(100)"):
+                if line != "ok":
+                    problems.append(Problem("integrity", str(line)))
+        except sqlite3.DatabaseError as exc:
+            problems.append(Problem("integrity", f"SQLite cannot read the file ({exc})."))
+            return result
+        tables = _tables(conn)
+        for name in sorted(tables):
+            if not name.startswith("sqlite_"):
+                count = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                result.tables[name] = int(count)
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(
+                Problem(
+                    "foreign_key",
+                    f"{table} row {rowid}: refers to a {parent} row that does not exist.",
+                    str(table),
+                )
+            )
+        problems.extend(_orphans(conn, tables))
+        if "records" in tables:
+            query = (
+                "SELECT med_id, slot_at, count(*) FROM records WHERE slot_at IS NOT NULL"
+                " GROUP BY med_id, slot_at HAVING count(*) > 1"
+            )
+            for med_id, slot_at, count in conn.execute(query):
+                problems.append(
+                    Problem(
+                        "duplicate_slot",
+                        f"The dose of {slot_at} of medication {med_id} is filled {count} times.",
+                        "records",
+                    )
+                )
+        if version == SCHEMA_VERSION:
+            values = 0
+            for problem in _value_problems(conn):
+                values += 1
+                if values <= MAX_VALUE_PROBLEMS:
+                    problems.append(problem)
+            if values > MAX_VALUE_PROBLEMS:
+                problems.append(
+                    Problem("value", f"… and {values - MAX_VALUE_PROBLEMS} more values like these.")
+                )
+        return result

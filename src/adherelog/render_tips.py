@@ -1,0 +1,210 @@
+"""Human output for side effects, tips and tip imports, as styled lines.
+
+Every text a person or a peer typed (effect names, notes, tip texts, tags, labels, import
+labels) reaches a line only through :func:`adherelog.text.one_line` or
+:func:`adherelog.text.printable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from adherelog.effects import severity_word
+from adherelog.model import Record
+from adherelog.output import Line, Segment, table
+from adherelog.render import when
+from adherelog.text import one_line, printable
+from adherelog.tips import ImportItem, ImportResult, Tip
+
+# ---------------------------------------------------------------------------- effects
+
+
+def severity_text(severity: int | None) -> str:
+    """'3 (moderate)', or '' when no severity was given."""
+    word = severity_word(severity)
+    return "" if word is None else f"{severity} ({word})"
+
+
+def effect_added_lines(record: Record, zone: ZoneInfo, now: datetime) -> list[Line]:
+    """What ``effect add`` recorded, echoing the moment it was read as."""
+    line: Line = [("Recorded side effect ", "magenta"), (one_line(record.effect or ""), "bold")]
+    if record.severity is not None:
+        line.append((f", severity {severity_text(record.severity)}", None))
+    if record.med_name:
+        line += [(", with ", None), (one_line(record.med_name), "bold")]
+    line.append((f", {when(record.at, zone, now)}", None))
+    lines = [line]
+    if record.note:
+        lines.append([("  note: ", "dim"), (one_line(record.note), None)])
+    return lines
+
+
+def effect_list_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) -> list[Line]:
+    """``effect list``: one row per side effect, oldest first."""
+    if not records:
+        return [[("No side effects recorded.", "dim")]]
+    rows: list[list[Segment]] = [
+        [
+            (when(r.at, zone, now), None),
+            (one_line(r.effect or ""), "bold"),
+            (severity_text(r.severity), None),
+            (one_line(r.med_name or ""), None),
+            (one_line(r.note or ""), "dim"),
+        ]
+        for r in records
+    ]
+    return table(
+        ["when", "side effect", "severity", "medication", "note"],
+        rows,
+        max_widths=[20, 24, 16, 20, 50],
+        indent="",
+    )
+
+
+# ------------------------------------------------------------------------------- tips
+
+
+def _date(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %Y")
+
+
+def provenance(tip: Tip, zone: ZoneInfo) -> str:
+    """'mine', or "from 'Tuesday group', imported 20 Nov 2026"."""
+    if tip.source == "mine":
+        return "mine"
+    where = f"from '{one_line(tip.from_label or '')}'"
+    if tip.imported_at is not None:
+        where += f", imported {_date(tip.imported_at, zone)}"
+    return where
+
+
+def peers_text(count: int) -> str:
+    return f"worked for {count} peer" + ("" if count == 1 else "s")
+
+
+def _rating(tip: Tip) -> tuple[str, str | None]:
+    if tip.worked is True:
+        return "helped me", "green"
+    if tip.worked is False:
+        return "did not help me", "yellow"
+    return "", None
+
+
+def _detail_line(tip: Tip, zone: ZoneInfo, indent: str) -> Line:
+    parts: list[Segment] = []
+
+    def add(text: str, style: str | None = "dim") -> None:
+        if parts:
+            parts.append((" · ", "dim"))
+        parts.append((text, style))
+
+    if tip.medication:
+        add(one_line(tip.medication), None)
+    if tip.side_effect:
+        add(one_line(tip.side_effect), None)
+    if tip.tags:
+        add(" ".join("#" + one_line(tag) for tag in tip.tags), "cyan")
+    add(provenance(tip, zone))
+    rating, style = _rating(tip)
+    if rating:
+        add(rating, style)
+    if tip.peers_worked:
+        add(peers_text(tip.peers_worked), "green")
+    return [(indent, None), *parts]
+
+
+def tip_list_lines(tips: Sequence[Tip], zone: ZoneInfo) -> list[Line]:
+    """``tip list``: each tip's short id and text, then what it is about and where it came
+    from."""
+    if not tips:
+        return [[("No tips match. Add one with: adherelog tip add TEXT", "dim")]]
+    width = max(len(tip.short_id) for tip in tips)
+    lines: list[Line] = []
+    for tip in tips:
+        lines.append([(tip.short_id.ljust(width) + "  ", "yellow"), (one_line(tip.text), None)])
+        lines.append(_detail_line(tip, zone, " " * (width + 2)))
+    return lines
+
+
+def tip_lines(tip: Tip, zone: ZoneInfo) -> list[Line]:
+    """``tip add`` / ``tip show``: the whole text, line breaks kept, then the details."""
+    lines: list[Line] = [[("tip ", "bold"), (tip.short_id, "yellow")]]
+    for part in printable(tip.text).split("\n"):
+        lines.append([("  " + part, None)])
+    lines.append(_detail_line(tip, zone, "  "))
+    return lines
+
+
+def tip_rated_lines(tip: Tip) -> list[Line]:
+    rating, style = _rating(tip)
+    return [[("Rated ", None), (tip.short_id, "yellow"), (f": {rating}", style)]]
+
+
+def tip_removed_lines(tip: Tip) -> list[Line]:
+    from adherelog.tips import summary_text
+
+    return [
+        [
+            ("Removed tip ", "yellow"),
+            (tip.short_id, "yellow"),
+            (f" '{one_line(summary_text(tip))}'", None),
+        ]
+    ]
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _item_line(item: ImportItem, mark: str, style: str) -> Line:
+    about = [one_line(v) for v in (item.tip.medication, item.tip.side_effect) if v]
+    line: Line = [
+        (f"  {mark} ", style),
+        (f"tips[{item.index}] ", "dim"),
+        (one_line(item.tip.text), None),
+    ]
+    if about:
+        line.append((" (" + ", ".join(about) + ")", "dim"))
+    if item.existing:
+        line.append((f" — held as {item.existing}", "dim"))
+    if item.raised:
+        line.append((" — worked for one more peer", "green"))
+    return line
+
+
+def import_lines(result: ImportResult, zone: ZoneInfo) -> list[Line]:
+    """``tip import``: what was (or, with --dry-run, would be) added and already held."""
+    label = one_line(result.label)
+    lines: list[Line] = []
+    if result.previous_label is not None:
+        when_text = "" if result.previous_at is None else f" on {_date(result.previous_at, zone)}"
+        lines.append(
+            [
+                (
+                    f"This bundle was already imported (from '{one_line(result.previous_label)}'"
+                    f"{when_text}); nothing {'would change' if result.dry_run else 'changed'}.",
+                    "yellow",
+                )
+            ]
+        )
+        return lines
+    verb = "Would add" if result.dry_run else "Added"
+    tips_word = "tip" if result.added == 1 else "tips"
+    head = f"{verb} {result.added} {tips_word} from '{label}'"
+    head += f"; {result.already_held} already held"
+    if result.peers_worked_raised:
+        count = "counts" if not result.dry_run else "would count"
+        head += f", {result.peers_worked_raised} of which {count} one more peer it worked for"
+    lines.append([(head + ".", "bold")])
+    added = [item for item in result.items if item.action == "add"]
+    held = [item for item in result.items if item.action == "held"]
+    if added:
+        lines.append([("New:" if not result.dry_run else "Would be added:", "bold")])
+        lines += [_item_line(item, "+", "green") for item in added]
+    if held:
+        lines.append([("Already held:", "bold")])
+        lines += [_item_line(item, "=", "dim") for item in held]
+    if result.dry_run:
+        lines.append([("Dry run: nothing was written.", "yellow")])
+    return lines
