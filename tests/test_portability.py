@@ -438,7 +438,8 @@ def test_progress_is_reported_up_to_the_total(tmp_path: Path) -> None:
         export_text(journal()),
         progress=lambda done, total: imported.append((done, total)),
     )
-    assert imported[-1] == (total, total)
+    assert imported[-1] == (2 * total, 2 * total)  # checking, then merging
+    assert imported == sorted(imported)
 
 
 # --- the commands -----------------------------------------------------------------------------
@@ -549,3 +550,32 @@ def test_a_progress_bar_shows_on_a_terminal_for_long_runs_only(
     with data._progress("Exporting") as progress:
         progress(10_000, 10_000)
     assert pipe.getvalue() == ""
+
+
+def test_invisible_characters_never_reach_the_terminal_raw() -> None:
+    with opened(journal()) as j:
+        j.add_med("Métformine", ScheduleOptions(times=[time(8)]), start=j.now.date())
+        j.take(["Métformine"], note="fine")
+    # Planted behind adherelog's back: input checks would refuse it.
+    conn = storage.open_store(journal(), write=True).conn
+    conn.execute("UPDATE records SET note = 'a\u202eb\u200bc\U000f0000'")
+    conn.close()
+    text = ok("export").stdout
+    assert "\u202e" not in text
+    assert "\u200b" not in text
+    assert "\U000f0000" not in text
+    assert '"note": "a\\u202eb\\u200bc\\udb80\\udc00"' in text
+    assert '"name": "Métformine"' in text  # readable UTF-8 otherwise
+    assert json.loads(text)["records"][0]["note"] == "a\u202eb\u200bc\U000f0000"
+
+
+def test_the_format_document_names_every_exported_table_and_column() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "journal-format.md").read_text(
+        encoding="utf-8"
+    )
+    with opened(journal(), write=False) as j:
+        tables = portability.journal_tables(j.conn)
+    for table in tables:
+        assert f"`{table.name}`" in text, table.name
+        for column in table.names:
+            assert f"`{column}`" in text, f"{table.name}.{column}"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from enum import IntFlag
 from functools import lru_cache
 from itertools import repeat
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from adherelog.clock import localize
@@ -36,9 +34,9 @@ def slot_status(slot: Slot, record_kind: str | None, now: datetime) -> SlotStatu
 # ----------------------------------------------------------------- days and streaks (pure)
 
 
-class DayClass(IntFlag):
-    """What a day means for a streak (SPEC §6). Flags, so the days of several medications
-    combine with ``|``: see :func:`resolve`."""
+class DayClass:
+    """What a day means for a streak (SPEC §6). Bit flags (plain ints, cheap to combine),
+    so the days of several medications combine with ``|``: see :func:`resolve`."""
 
     NONE = 0  # no doses scheduled: neutral
     KEPT = 1  # every dose taken (late counts as taken)
@@ -46,7 +44,31 @@ class DayClass(IntFlag):
     OPEN = 4  # doses still pending and nothing broken yet: neutral
 
 
-def classify_day(expected: int, taken: int, skipped: int, missed: int) -> DayClass:
+class Value:
+    """A small value object: equality, hash and repr from its ``__slots__`` (cheaper to
+    define than a dataclass or a NamedTuple, which matters for start-up time)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Value)
+            and type(other) is type(self)
+            and (self._fields() == other._fields())
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+def classify_day(expected: int, taken: int, skipped: int, missed: int) -> int:
     """One medication's day from its slot counts; ``expected - taken - skipped - missed``
     slots are still pending."""
     if skipped or missed:
@@ -56,7 +78,7 @@ def classify_day(expected: int, taken: int, skipped: int, missed: int) -> DayCla
     return DayClass.KEPT if expected else DayClass.NONE
 
 
-def resolve(flags: int) -> DayClass:
+def resolve(flags: int) -> int:
     """The overall class of a day from the ``|`` of its medications' classes: broken when
     any is broken, else open while any has pending doses, else kept when any had doses."""
     if flags & DayClass.BROKEN:
@@ -70,21 +92,41 @@ def resolve(flags: int) -> DayClass:
 RESOLVE_TABLE = bytes(resolve(value) for value in range(256))
 
 
-class Streak(NamedTuple):
+class Streak(Value):
     """Runs of kept days (SPEC §6). ``current`` is the run ending at the latest non-neutral
     day (0 when that day is broken); ``longest`` the longest run ever (the earliest one
     when several are as long). Days are dates in the schedule's zone."""
 
-    current: int = 0
-    current_from: date | None = None
-    current_to: date | None = None
-    longest: int = 0
-    longest_from: date | None = None
-    longest_to: date | None = None
-    last_broken: date | None = None
+    __slots__ = (
+        "current",
+        "current_from",
+        "current_to",
+        "last_broken",
+        "longest",
+        "longest_from",
+        "longest_to",
+    )
+
+    def __init__(
+        self,
+        current: int = 0,
+        current_from: date | None = None,
+        current_to: date | None = None,
+        longest: int = 0,
+        longest_from: date | None = None,
+        longest_to: date | None = None,
+        last_broken: date | None = None,
+    ) -> None:
+        self.current = current
+        self.current_from = current_from
+        self.current_to = current_to
+        self.longest = longest
+        self.longest_from = longest_from
+        self.longest_to = longest_to
+        self.last_broken = last_broken
 
 
-def fold_streak(state: Streak, days: Iterable[tuple[date, DayClass]]) -> Streak:
+def fold_streak(state: Streak, days: Iterable[tuple[date, int]]) -> Streak:
     """``state`` carried forward over ``days`` (in date order): the definition, day by day."""
     cur, cur_from, cur_to = state.current, state.current_from, state.current_to
     best, best_from, best_to = state.longest, state.longest_from, state.longest_to
@@ -304,17 +346,24 @@ def brute_force_days(
     return out
 
 
-class SpanDays(NamedTuple):
+class SpanDays(Value):
     """The days of one scheduled span (a version in force for ``[lo, hi)``, UTC): its
     *regular* days ``first..last`` (ordinals) have one slot per time on every covered day;
-    the days in ``special`` (edges and zone transitions) must be looked at slot by slot."""
+    the days in ``special`` (edges) must be looked at slot by slot."""
 
-    version: ScheduleVersion
-    lo: datetime
-    hi: datetime
-    first: int
-    last: int
-    special: frozenset[int]
+    __slots__ = ("first", "hi", "last", "lo", "special", "version")
+
+    def __init__(
+        self,
+        version: ScheduleVersion,
+        lo: datetime,
+        hi: datetime,
+        first: int,
+        last: int,
+        special: frozenset[int],
+    ) -> None:
+        self.version, self.lo, self.hi = version, lo, hi
+        self.first, self.last, self.special = first, last, special
 
 
 def span_days(version: ScheduleVersion, lo: datetime, hi: datetime | None) -> SpanDays:

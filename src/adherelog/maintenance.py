@@ -243,15 +243,16 @@ def _orphans(conn: sqlite3.Connection, tables: set[str]) -> Iterator[Problem]:
 
 
 def _value_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
-    from adherelog.portability import journal_tables, row_problems
+    from adherelog.portability import column_checks, journal_tables, row_problems
 
     for table in journal_tables(conn):
         names = table.names
         key = table.key
+        checks = column_checks(table)
         columns = ", ".join(f'"{n}"' for n in names)
         for row in conn.execute(f'SELECT {columns} FROM "{table.name}"'):
             data = dict(zip(names, row, strict=True))
-            for problem in row_problems(table, data):
+            for problem in row_problems(table, data, checks):
                 ident = "/".join(str(data[k]) for k in key)
                 yield Problem("value", f"{table.name} {ident}: {problem}.", table.name, ident)
 

@@ -1,9 +1,11 @@
 """The whole journal as a file (SPEC §8): the versioned JSON export, its import, and the CSV
 of doses and skips.
 
-The export holds every table of the journal except the undo log, read column by column from
-the schema, so tables added by later migrations travel without changes here. The format is
-documented in ``docs/journal-format.md``.
+The export holds the tables of what a person recorded (:data:`EXPORTED_TABLES`), each read
+column by column from the schema, so columns added by later migrations travel without
+changes here; the undo log and the tables derived from the others are left out (a test
+checks that every table is one or the other). The format is documented in
+``docs/journal-format.md``.
 
 An imported file is treated as possibly damaged or written by an older adherelog. It is
 checked strictly (:func:`read_export`), loaded into an in-memory journal at the file's own
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import json
 import math
 import os
@@ -25,6 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -35,7 +37,7 @@ from adherelog.journal import _RECORD_COLUMNS, Journal, name_key, record_from_ro
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import WEEKDAYS
 from adherelog.outfile import private_temp
-from adherelog.text import describe_char, forbidden_char, printable
+from adherelog.text import describe_char, forbidden_char, is_forbidden_char, printable
 
 FORMAT = "adherelog-journal"
 VERSION = 1
@@ -196,6 +198,15 @@ def _json_value(value: object, table: str, column: str) -> object:
     return value
 
 
+def _json_line(item: dict[str, object]) -> str:
+    """One row as compact JSON, readable UTF-8, except that control and invisible
+    characters are written as escapes (the same data, harmless on a terminal)."""
+    line = json.dumps(item, ensure_ascii=False, allow_nan=False)
+    if line.isascii():
+        return line
+    return "".join(json.dumps(c)[1:-1] if is_forbidden_char(c) else c for c in line)
+
+
 def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
     """The whole journal as a version 1 export document: the header, then each table as a
     list of row objects, one row per line."""
@@ -220,7 +231,7 @@ def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) 
             for row in conn.execute(_select(table)):
                 item = {n: _json_value(v, table.name, n) for n, v in zip(names, row, strict=True)}
                 out.write("\n    " if first else ",\n    ")
-                out.write(json.dumps(item, ensure_ascii=False, allow_nan=False))
+                out.write(_json_line(item))
                 first = False
                 done += 1
                 if progress and done % _PROGRESS_EVERY == 0:
@@ -410,7 +421,7 @@ def _is_zone(value: Any) -> str | None:
     return None if ok else "an IANA time zone like Europe/London"
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _known_zone(value: str) -> bool:
     if not value or value.startswith("/") or ".." in value:
         return False
@@ -654,13 +665,12 @@ def _column_check(column: Column, rule: Rule | None) -> Check:
         if value is None:
             return "must not be null" if column.not_null else None
         cls = type(value)
-        if kind == "text" and cls is str and len(value) <= MAX_TEXT and plain(value):
-            pass
-        elif kind == "integer" and cls is int and -_INT64 <= value < _INT64:
-            pass
-        elif kind == "real" and cls is float and math.isfinite(value):
-            pass
-        else:
+        quick = (
+            (cls is str and kind == "text" and len(value) <= MAX_TEXT and plain(value))
+            or (cls is int and kind == "integer" and -_INT64 <= value < _INT64)
+            or (cls is float and kind == "real" and math.isfinite(value))
+        )
+        if not quick:
             problem = _type_problem(column, value)
             if problem is not None:
                 return problem
@@ -672,14 +682,18 @@ def _column_check(column: Column, rule: Rule | None) -> Check:
     return check
 
 
-@functools.lru_cache(maxsize=64)
-def _column_checks(table: Table) -> dict[str, Check]:
+def column_checks(table: Table) -> dict[str, Check]:
+    """The checks of every column of ``table``, for :func:`row_problems`."""
     return {c.name: _column_check(c, RULES.get((table.name, c.name))) for c in table.columns}
 
 
-def row_problems(table: Table, row: dict[str, Any]) -> Iterator[str]:
-    """Everything wrong with one row of ``table``, as phrases naming the column."""
-    checks = _column_checks(table)
+def row_problems(
+    table: Table, row: dict[str, Any], checks: dict[str, Check] | None = None
+) -> Iterator[str]:
+    """Everything wrong with one row of ``table``, as phrases naming the column
+    (``checks``: :func:`column_checks` of the table, made once for many rows)."""
+    if checks is None:
+        checks = column_checks(table)
     for name, value in row.items():
         check = checks.get(name)
         problem = None if check is None else check(value)
@@ -814,13 +828,21 @@ def _constraint_reason(table: str, message: str) -> str:
     return "repeats a row that must be unique"
 
 
-def _stage_rows(conn: sqlite3.Connection, table: Table, rows: Any) -> int:
+def _stage_rows(
+    conn: sqlite3.Connection,
+    table: Table,
+    rows: Any,
+    progress: Progress | None = None,
+    before: int = 0,
+    total: int = 0,
+) -> int:
     if not isinstance(rows, list):
         raise InvalidFileError(f"{table.name}: must be a list of rows.")
     allowed = set(table.names)
     required = [c.name for c in table.columns if c.required or c.pk]
     alias = _rowid_alias(conn, table)
     statements: dict[tuple[tuple[str, ...], bool], str] = {}
+    checks = column_checks(table)
     conn.execute("BEGIN")
     try:
         for index, row in enumerate(rows):
@@ -839,7 +861,7 @@ def _stage_rows(conn: sqlite3.Connection, table: Table, rows: Any) -> int:
                     raise InvalidFileError(f"{where}.{name}: is missing.")
                 if row[name] is None:
                     raise InvalidFileError(f"{where}.{name}: must not be null.")
-            for problem in row_problems(table, row):
+            for problem in row_problems(table, row, checks):
                 raise InvalidFileError(f"{where}.{problem}.")
             # The rowid remembers the row's place in the file, for later messages.
             names = tuple(n for n in row if n != alias)
@@ -855,6 +877,8 @@ def _stage_rows(conn: sqlite3.Connection, table: Table, rows: Any) -> int:
                     f" VALUES ({', '.join('?' * len(columns))})"
                 )
                 statements[(names, placed)] = sql
+            if progress and (index + 1) % _PROGRESS_EVERY == 0:
+                progress(before + index + 1, total)
             try:
                 conn.execute(sql, values)
             except sqlite3.IntegrityError as exc:
@@ -868,11 +892,12 @@ def _stage_rows(conn: sqlite3.Connection, table: Table, rows: Any) -> int:
     return len(rows)
 
 
-def read_export(data: bytes) -> Staged:
+def read_export(data: bytes, progress: Progress | None = None) -> Staged:
     """Check an export file and load it into an in-memory journal at the current schema.
 
     Any problem raises :class:`InvalidFileError` (or :class:`NewerJournalError`) naming
-    the first offending place, e.g. ``records[12].at``; no other exception escapes."""
+    the first offending place, e.g. ``records[12].at``; no other exception escapes.
+    ``progress`` counts rows to twice their number: the second half is :func:`merge`'s."""
     doc = _decode(data)
     schema = _check_header(doc)
     conn = _new_staging(schema)
@@ -885,11 +910,13 @@ def read_export(data: bytes) -> Staged:
                     f"The key {_shown(key)} is not allowed at the top level of a schema {schema} "
                     "export."
                 )
-        rows = 0
         for table in tables:
             if table.name not in doc:
                 raise InvalidFileError(f"{table.name}: is missing; an export lists every table.")
-            rows += _stage_rows(conn, table, doc[table.name])
+        total = sum(len(v) for k, v in doc.items() if k not in HEADER_KEYS and isinstance(v, list))
+        rows = 0
+        for table in tables:
+            rows += _stage_rows(conn, table, doc[table.name], progress, rows, 2 * total)
         _upgrade_staging(conn, schema)
         return Staged(conn, schema, journal_tables(conn), rows)
     except BaseException:
@@ -1060,7 +1087,7 @@ def merge(
         nonlocal done
         done += 1
         if progress and done % _PROGRESS_EVERY == 0:
-            progress(done, staged.rows)
+            progress(staged.rows + done, 2 * staged.rows)
 
     try:
         with journal.store.write() as conn:
@@ -1081,7 +1108,7 @@ def merge(
     except _DryRun:
         pass
     if progress:
-        progress(staged.rows, staged.rows)
+        progress(2 * staged.rows, 2 * staged.rows)
     return result
 
 
@@ -1089,7 +1116,7 @@ def import_journal(
     journal: Journal, data: bytes, *, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportResult:
     """``import``: check ``data`` (an export) and merge it into the journal, all or nothing."""
-    staged = read_export(data)
+    staged = read_export(data, progress)
     try:
         return merge(journal, staged, dry_run=dry_run, progress=progress)
     finally:

@@ -23,7 +23,6 @@ import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
 
 from adherelog import schedule
 from adherelog.adherence import (
@@ -32,6 +31,7 @@ from adherelog.adherence import (
     SpanCounter,
     SpanDays,
     Streak,
+    Value,
     adherence,
     classify_day,
     fold_marks,
@@ -60,15 +60,22 @@ _MARGIN = timedelta(hours=15)  # more than any zone's distance from UTC
 # --------------------------------------------------------------------------- results
 
 
-class Counts(NamedTuple):
+class Counts(Value):
     """Slot counts over a period: scheduled = taken + skipped + missed + pending."""
 
-    scheduled: int = 0
-    taken: int = 0
-    late: int = 0
-    skipped: int = 0
-    missed: int = 0
-    pending: int = 0
+    __slots__ = ("late", "missed", "pending", "scheduled", "skipped", "taken")
+
+    def __init__(
+        self,
+        scheduled: int = 0,
+        taken: int = 0,
+        late: int = 0,
+        skipped: int = 0,
+        missed: int = 0,
+        pending: int = 0,
+    ) -> None:
+        self.scheduled, self.taken, self.late = scheduled, taken, late
+        self.skipped, self.missed, self.pending = skipped, missed, pending
 
     @property
     def on_time(self) -> int:
@@ -79,21 +86,52 @@ class Counts(NamedTuple):
         return adherence(self.taken, self.skipped, self.missed)
 
     def plus(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+        return Counts(
+            self.scheduled + other.scheduled,
+            self.taken + other.taken,
+            self.late + other.late,
+            self.skipped + other.skipped,
+            self.missed + other.missed,
+            self.pending + other.pending,
+        )
 
 
-class MedSummary(NamedTuple):
-    med: Med
-    counts: Counts
-    streak: Streak
-    as_needed: bool
-    as_needed_doses: int
-    extra_doses: int
-    supply: float | None
-    runs_out: date | None
+class MedSummary(Value):
+    """One medication's row of a summary."""
+
+    __slots__ = (
+        "as_needed",
+        "as_needed_doses",
+        "counts",
+        "extra_doses",
+        "med",
+        "runs_out",
+        "streak",
+        "supply",
+    )
+
+    def __init__(
+        self,
+        med: Med,
+        counts: Counts,
+        streak: Streak,
+        as_needed: bool,
+        as_needed_doses: int,
+        extra_doses: int,
+        supply: float | None,
+        runs_out: date | None,
+    ) -> None:
+        self.med = med
+        self.counts = counts
+        self.streak = streak
+        self.as_needed = as_needed
+        self.as_needed_doses = as_needed_doses
+        self.extra_doses = extra_doses
+        self.supply = supply
+        self.runs_out = runs_out
 
 
-class EffectCount:
+class EffectCount(Value):
     """A side effect by name (case-insensitive) over the period."""
 
     __slots__ = ("count", "mean_severity", "name")
@@ -101,40 +139,73 @@ class EffectCount:
     def __init__(self, name: str, count: int, mean_severity: float | None) -> None:
         self.name, self.count, self.mean_severity = name, count, mean_severity
 
-    def __repr__(self) -> str:
-        return f"EffectCount({self.name!r}, {self.count}, {self.mean_severity})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, EffectCount) and (
-            self.name,
-            self.count,
-            self.mean_severity,
-        ) == (other.name, other.count, other.mean_severity)
+class CalendarDay(Value):
+    """One heatmap cell: all medications (or the one chosen) on one day; ``cls`` a
+    :class:`DayClass` value."""
 
-    __hash__ = None  # type: ignore[assignment]  # mutable-looking value: not for sets
+    __slots__ = (
+        "cls",
+        "day",
+        "expected",
+        "future",
+        "taken",
+    )
+
+    def __init__(
+        self,
+        day: date,
+        expected: int,
+        taken: int,
+        cls: int,
+        future: bool,
+    ) -> None:
+        self.day = day
+        self.expected = expected
+        self.taken = taken
+        self.cls = cls
+        self.future = future
 
 
-class CalendarDay(NamedTuple):
-    """One heatmap cell: all medications (or the one chosen) on one day."""
+class Summary(Value):
+    """What ``summary`` shows; ``med`` is the medication chosen with --med, or None."""
 
-    day: date
-    expected: int
-    taken: int
-    cls: DayClass
-    future: bool
+    __slots__ = (
+        "calendar",
+        "effects",
+        "first",
+        "last",
+        "med",
+        "meds",
+        "overall",
+        "streak",
+        "today",
+        "warnings",
+    )
 
-
-class Summary(NamedTuple):
-    first: date
-    last: date
-    med: Med | None  # the medication chosen with --med, or None for all
-    overall: Counts
-    streak: Streak
-    meds: list[MedSummary]
-    effects: list[EffectCount]
-    calendar: list[CalendarDay]
-    today: date
-    warnings: list[str]
+    def __init__(
+        self,
+        first: date,
+        last: date,
+        med: Med | None,
+        overall: Counts,
+        streak: Streak,
+        meds: list[MedSummary],
+        effects: list[EffectCount],
+        calendar: list[CalendarDay],
+        today: date,
+        warnings: list[str],
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.med = med
+        self.overall = overall
+        self.streak = streak
+        self.meds = meds
+        self.effects = effects
+        self.calendar = calendar
+        self.today = today
+        self.warnings = warnings
 
 
 # ------------------------------------------------------------------ per-medication days
@@ -176,7 +247,6 @@ class _Plan:
         self.exact = exact
         edges = [day for span in self.spans for day in span.special]
         self.first_day: int | None = min(edges) if edges else None
-        self.zones = sorted({span.version.zone for span in self.spans})
         self.exact_days: dict[int, _Tally] = {}  # memo of slot-by-slot days
 
     def special(self, first: int, last: int, settled: int) -> set[int]:
@@ -245,6 +315,7 @@ class _Engine:
         self.tail_end = utc_today + 1  # no zone's today is later
         self.today = self.now.astimezone(journal.zone).date()
         self._exact = self._exact_ranges()
+        self._summed: dict[tuple[str, tuple[object, ...]], tuple[int, int, int, int]] = {}
 
     def _exact_ranges(self) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {}
@@ -364,12 +435,7 @@ class _Engine:
         params = (plan.med.id, lo, hi, *skip)
         skips = f"min(skips, {k:d})"
         doses = f"min(doses, {k:d} - {skips})"
-        row = self.conn.execute(
-            f"SELECT count(*), coalesce(sum({doses}), 0), coalesce(sum({skips}), 0),"
-            f" coalesce(sum(min(lates, {doses})), 0) FROM day_counts WHERE {where}",
-            params,
-        ).fetchone()
-        present, taken, skipped, late = (int(value) for value in row)
+        present, taken, skipped, late = self._sums(plan.med.id, where, params, k)
         totals.expected += expected
         totals.taken += taken
         totals.skipped += skipped
@@ -380,14 +446,23 @@ class _Engine:
         self._mark_on_days(version, lo, hi, out, k)
         first = out.first
         marks, tallies = bool(out.marks), bool(out.taken)
-        for day, day_taken in self.conn.execute(
-            f"SELECT day, {doses} FROM day_counts WHERE {where} AND (skips > 0 OR doses < {k:d})",
-            params,
-        ):
-            if marks:
-                out.marks[day - first] = DayClass.BROKEN
-            if tallies:
+        broken = f"{where} AND (skips > 0 OR doses < {k:d})"
+        if tallies:
+            for day, day_taken in self.conn.execute(
+                f"SELECT day, {doses} FROM day_counts WHERE {broken}", params
+            ):
                 out.taken[day - first] = day_taken
+                if marks:
+                    out.marks[day - first] = DayClass.BROKEN
+        elif marks:
+            # One text of day offsets: much faster than a row per day for long histories.
+            (joined,) = self.conn.execute(
+                f"SELECT group_concat(day - {first:d}) FROM day_counts WHERE {broken}", params
+            ).fetchone()
+            if joined:
+                target = out.marks
+                for index in map(int, str(joined).split(",")):
+                    target[index] = DayClass.BROKEN
         if present < on_days:  # days without any record: every dose missed
             seen = {
                 int(found)
@@ -402,6 +477,32 @@ class _Engine:
                         out.marks[day - first] = DayClass.BROKEN
                     if tallies:
                         out.taken[day - first] = 0
+
+    def _sums(
+        self, med_id: str, where: str, params: tuple[object, ...], k: int
+    ) -> tuple[int, int, int, int]:
+        """Rows, doses, skips and late doses of the rows ``where`` picks (remembered: the
+        period and the streaks often ask for the same days)."""
+        key = (where, params)
+        if key in self._summed:
+            return self._summed[key]
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(doses), 0), coalesce(sum(skips), 0),"
+            f" coalesce(sum(lates), 0), coalesce(sum(doses + skips > {k:d}), 0)"
+            f" FROM day_counts WHERE {where}",
+            params,
+        ).fetchone()
+        if row[4]:  # some day has more records than slots: count at most one per slot
+            skips = f"min(skips, {k:d})"
+            doses = f"min(doses, {k:d} - {skips})"
+            row = self.conn.execute(
+                f"SELECT count(*), coalesce(sum({doses}), 0), coalesce(sum({skips}), 0),"
+                f" coalesce(sum(min(lates, {doses})), 0) FROM day_counts WHERE {where}",
+                params,
+            ).fetchone()
+        found = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+        self._summed[key] = found
+        return found
 
     def _mark_on_days(self, version: ScheduleVersion, lo: int, hi: int, out: _Days, k: int) -> None:
         """Mark every covered day of ``[lo, hi]`` kept, ``k`` doses expected and taken: the
@@ -694,7 +795,7 @@ def summarize(
                 date.fromordinal(cal_first + i),
                 cal_expected[i] if i < len(cal_expected) else 0,
                 cal_taken[i] if i < len(cal_taken) else 0,
-                DayClass(classes[i]) if i < len(classes) else DayClass.NONE,
+                classes[i] if i < len(classes) else DayClass.NONE,
                 cal_first + i > hi,
             )
             for i in range(cal_last - cal_first + 1)
@@ -803,7 +904,7 @@ def supply_warnings(
             continue
         when = "today" if left <= 0 else "tomorrow" if left == 1 else f"in {left} days"
         out.append(
-            f"{name}: {amount} left, enough until {end.strftime('%a %d %b')} ({when}) at the"
-            " current schedule."
+            f"{name}: {amount} left, enough until {end.strftime('%a')} {end.day}"
+            f" {end.strftime('%b')} ({when}) at the current schedule."
         )
     return out

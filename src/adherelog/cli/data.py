@@ -16,6 +16,7 @@ from adherelog.errors import UsageError
 from adherelog.output import emit_json, message, write_lines
 
 if TYPE_CHECKING:
+    from adherelog.maintenance import CheckResult
     from adherelog.portability import ImportResult, Progress
 
 # Progress bars appear for runs over this many rows, and only when stderr is a terminal.
@@ -139,7 +140,9 @@ def export(
         _check_output(output, force)
         with open_journal(opts, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
-                portability.EXPORTERS[fmt](journal, sys.stdout, None)
+                # A bar beside the document would garble a terminal; piped, it may show.
+                shown = None if sys.stdout.isatty() else progress
+                portability.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
             portability.export_file(journal, fmt, Path(output), force=force, progress=progress)
         what = "the journal" if fmt == "json" else "the doses and skips"
@@ -194,16 +197,14 @@ def import_(
     def run() -> None:
         from adherelog import portability
 
-        # The file is checked in full before the journal is opened (or created).
-        staged = portability.read_export(portability.read_input(file))
-        try:
-            with (
-                open_journal(opts, write=not dry_run) as journal,
-                _progress("Importing") as progress,
-            ):
-                result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
-        finally:
-            staged.close()
+        with _progress("Importing") as progress:
+            # The file is checked in full before the journal is opened (or created).
+            staged = portability.read_export(portability.read_input(file), progress)
+            try:
+                with open_journal(opts, write=not dry_run) as journal:
+                    result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
+            finally:
+                staged.close()
         if opts.json:
             emit_json(result.to_json())
         else:
@@ -284,10 +285,7 @@ def check(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
     finish(failed or code)
 
 
-def _check_lines(result: object) -> list[list[tuple[str, str | None]]]:
-    from adherelog.maintenance import CheckResult
-
-    assert isinstance(result, CheckResult)
+def _check_lines(result: CheckResult) -> list[list[tuple[str, str | None]]]:
     where = _shown(result.path)
     if result.ok:
         from adherelog.portability import EXPORTED_TABLES
@@ -399,10 +397,10 @@ def fhir(
     opts = settings(ctx, json_flag)
 
     def run() -> None:
-        import json
         from datetime import timedelta
 
         from adherelog import fhir as fhir_bundle
+        from adherelog.output import json_text
 
         _check_output(output, force)
         with open_journal(opts, write=False) as journal:
@@ -411,7 +409,7 @@ def fhir(
             )
             end = until(journal, until_, "--until")
             bundle = fhir_bundle.build_bundle(journal, start, end)
-        document = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
+        document = json_text(bundle) + "\n"
         _deliver(document, output, force=force, what="the FHIR bundle")
 
     finish(guarded(run))
