@@ -1,23 +1,17 @@
-"""Long benchmark journals for summaries and streaks (SPEC §10), and their timings.
+"""The benchmark journals (SPEC §10), built through adherelog's own code.
 
 The journals are built through adherelog's own code: ``Journal.add_med`` with a start years
 back, then the schedule's own slots (``schedule.slots_between``) filled by
 ``bulk.bulk_record_doses``, which stores exactly what ``take`` and ``skip`` store.
 
-    python benchmarks/journals.py               # build (or reuse) and time everything
-    python benchmarks/journals.py --keep DIR    # keep the journals in DIR for next time
-    python benchmarks/journals.py summary-30    # only cases whose name starts with this
+``benchmarks/bench.py`` builds them (or reuses them with ``--keep DIR``) and times the cases.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import sqlite3
-import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -110,83 +104,3 @@ def forget_streaks(db: Path) -> Callable[[], None]:
         conn.close()
 
     return run
-
-
-def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("selected", nargs="*", help="case name prefixes")
-    parser.add_argument("--keep", type=Path, help="folder to build journals in and reuse")
-    parser.add_argument("--runs", type=int, default=11)
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench import ENV, adherelog, measure
-
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="adherelog-journals-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        dbs = {spec.name: journal(folder, spec) for spec in JOURNALS}
-        for db in dbs.values():  # migrate, and keep the streak state once
-            measure(adherelog(db, "streak"), ENV, 1)
-        one, ten, big, million = (dbs[s.name] for s in JOURNALS)
-        cases: list[tuple[str, float, list[str], Callable[[], None] | None]] = [
-            ("summary-30 days, 1 year 6x3", 8, adherelog(one, "summary"), None),
-            ("summary-30 days, 10 years 6x3", 8, adherelog(ten, "summary"), None),
-            ("summary-30 days --json, 10 years 6x3", 8, adherelog(ten, "summary", "--json"), None),
-            ("streak, 1 year 6x3", 8, adherelog(one, "streak"), None),
-            ("streak, 10 years 6x3", 8, adherelog(ten, "streak"), None),
-            ("due, 10 years 6x3 (with the supply warning)", 8, adherelog(ten, "due"), None),
-            (
-                "summary-all, 10 years 10x4",
-                12,
-                adherelog(big, "summary", "--since", "1990-01-01"),
-                None,
-            ),
-            (
-                "summary-all, 10 years 10x4, streaks folded anew",
-                12,
-                adherelog(big, "summary", "--since", "1990-01-01"),
-                forget_streaks(big),
-            ),
-            (
-                "summary-all, 1,000,000 doses",
-                30,
-                adherelog(million, "summary", "--since", "1990-01-01"),
-                None,
-            ),
-            (
-                "summary-all, 1,000,000 doses, streaks folded anew",
-                30,
-                adherelog(million, "summary", "--since", "1990-01-01"),
-                forget_streaks(million),
-            ),
-            (
-                "summary-30 days, 1,000,000 doses",
-                8,
-                adherelog(million, "summary"),
-                None,
-            ),
-        ]
-        chosen = [c for c in cases if not args.selected or c[0].startswith(tuple(args.selected))]
-        baseline = measure([sys.executable, "-c", "pass"], ENV, 25)
-        print(f"python -c pass: median {baseline.median * 1000:.1f} ms\n")
-        print(f"{'case':52} {'median':>9} {'ratio':>6} {'budget':>6}  ok")
-        failures = 0
-        for name, budget, argv_case, before in chosen:
-            timing = measure(argv_case, ENV, args.runs, before)
-            ratio = timing.median / baseline.median
-            ok = ratio <= budget
-            failures += not ok
-            print(
-                f"{name:52} {timing.median * 1000:7.1f}ms {ratio:5.1f}x {budget:5.0f}x"
-                f"  {'yes' if ok else 'NO'}",
-                flush=True,
-            )
-        print(f"\n{len(chosen) - failures} of {len(chosen)} within budget")
-        return 0
-    finally:
-        if args.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
