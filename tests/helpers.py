@@ -9,13 +9,18 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import typer.testing
 from typer.testing import CliRunner, Result
+
+from adherelog.clock import localize
+from adherelog.model import ScheduleVersion
 
 RUNNER = CliRunner()
 
@@ -107,3 +112,37 @@ def one_error_line(stderr: str) -> str:
     assert lines[0].startswith("adherelog: "), stderr
     assert "Traceback" not in stderr
     return lines[0]
+
+
+def schedule_version(
+    start: datetime,
+    times: tuple[str, ...],
+    *,
+    zone: str = "Europe/London",
+    every: int | None = None,
+    on_days: frozenset[int] | None = None,
+    anchor: date | None = None,
+    active: bool = True,
+    end: datetime | None = None,
+    number: int = 1,
+) -> ScheduleVersion:
+    """A schedule version for the pure schedule and adherence tests."""
+    return ScheduleVersion(
+        id=f"v{number}",
+        med_id="med",
+        start=start.astimezone(UTC),
+        zone=zone,
+        times=tuple(time.fromisoformat(t) for t in times),
+        anchor=anchor or start.astimezone(ZoneInfo(zone)).date(),
+        grace=60,
+        as_needed=False,
+        active=active,
+        every=every,
+        on_days=on_days,
+        end=None if end is None else end.astimezone(UTC),
+    )
+
+
+def local_at(day: str, clock: str = "00:00", zone: str = "Europe/London") -> datetime:
+    """Wall-clock ``day clock`` in ``zone`` as an aware moment (RFC 5545 rules)."""
+    return localize(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))

@@ -4,8 +4,7 @@ making slots (checked against :func:`adherelog.schedule.slots_between`)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -22,9 +21,10 @@ from adherelog.adherence import (
     on_day_count,
     resolve,
 )
-from adherelog.clock import localize
 from adherelog.model import ScheduleVersion
 from adherelog.schedule import slots_between
+from helpers import local_at as at
+from helpers import schedule_version as version
 
 ZONES = (
     "Europe/London",
@@ -37,38 +37,6 @@ ZONES = (
     "UTC",
 )
 D = date.fromisoformat
-
-
-def version(
-    start: datetime,
-    times: tuple[str, ...],
-    *,
-    zone: str = "Europe/London",
-    every: int | None = None,
-    on_days: frozenset[int] | None = None,
-    anchor: date | None = None,
-    active: bool = True,
-    end: datetime | None = None,
-    number: int = 1,
-) -> ScheduleVersion:
-    return ScheduleVersion(
-        id=f"v{number}",
-        med_id="med",
-        start=start.astimezone(UTC),
-        zone=zone,
-        times=tuple(time.fromisoformat(t) for t in times),
-        anchor=anchor or start.astimezone(ZoneInfo(zone)).date(),
-        grace=60,
-        as_needed=False,
-        active=active,
-        every=every,
-        on_days=on_days,
-        end=None if end is None else end.astimezone(UTC),
-    )
-
-
-def at(day: str, clock: str = "00:00", zone: str = "Europe/London") -> datetime:
-    return localize(D(day), time.fromisoformat(clock), ZoneInfo(zone))
 
 
 # ------------------------------------------------------------------------ day classes

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from adherelog.adherence import slot_status
 from adherelog.clock import localize
-from adherelog.model import ScheduleVersion, Slot, SlotStatus
+from adherelog.model import Slot, SlotStatus
 from adherelog.schedule import slots_between, slots_on, spans
+from helpers import local_at as at
+from helpers import schedule_version as version
 
 ZONES = (
     "Europe/London",
@@ -24,38 +26,6 @@ ZONES = (
     "UTC",
 )
 NEW_YORK = "America/New_York"
-
-
-def version(
-    start: datetime,
-    times: tuple[str, ...],
-    *,
-    zone: str = "Europe/London",
-    every: int | None = None,
-    on_days: frozenset[int] | None = None,
-    anchor: date | None = None,
-    active: bool = True,
-    end: datetime | None = None,
-    number: int = 1,
-) -> ScheduleVersion:
-    return ScheduleVersion(
-        id=f"v{number}",
-        med_id="med",
-        start=start.astimezone(UTC),
-        zone=zone,
-        times=tuple(time.fromisoformat(t) for t in times),
-        anchor=anchor or start.astimezone(ZoneInfo(zone)).date(),
-        grace=60,
-        as_needed=False,
-        active=active,
-        every=every,
-        on_days=on_days,
-        end=None if end is None else end.astimezone(UTC),
-    )
-
-
-def at(day: str, clock: str = "00:00", zone: str = "Europe/London") -> datetime:
-    return localize(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))
 
 
 def days_of(slots: list[Slot]) -> list[str]:

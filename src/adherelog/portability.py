@@ -31,12 +31,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from adherelog import strictjson
 from adherelog.clock import from_utc_text, local_iso
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.journal import _RECORD_COLUMNS, Journal, name_key, record_from_row
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import WEEKDAYS
 from adherelog.outfile import private_temp
+from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, is_forbidden_char, printable
 
 FORMAT = "adherelog-journal"
@@ -314,66 +316,6 @@ def export_file(
 # --------------------------------------------------------------------------- strict JSON
 
 
-class _JsonObject(dict[str, Any]):
-    """A decoded JSON object that remembers the first key it saw twice."""
-
-    duplicate: str | None = None
-
-
-class _Constant:
-    """Stands in for NaN, Infinity or -Infinity, which strict JSON does not have."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    obj = _JsonObject()
-    for key, value in pairs:
-        if key in obj and obj.duplicate is None:
-            obj.duplicate = key
-        obj[key] = value
-    return obj
-
-
-def _parse_int(digits: str) -> int | float:
-    # Longer integers are out of range anyway; reading them as floats keeps a hostile file
-    # from spending time converting huge numbers.
-    return int(digits) if len(digits) <= _MAX_INT_DIGITS else float(digits)
-
-
-def _shown(key: str) -> str:
-    short = key if len(key) <= 40 else key[:40] + "…"
-    return '"' + printable(short).replace("\n", "\\n") + '"'
-
-
-def _decode(data: bytes) -> Any:
-    if len(data) > MAX_BYTES:
-        raise InvalidFileError(
-            f"The file is {len(data)} bytes; an export may be at most {MAX_BYTES} bytes (256 MiB)."
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidFileError(
-            f"The file is not UTF-8 text: the byte at offset {exc.start} cannot be decoded."
-        ) from None
-    try:
-        return json.loads(
-            text, object_pairs_hook=_pairs, parse_constant=_Constant, parse_int=_parse_int
-        )
-    except json.JSONDecodeError as exc:
-        raise InvalidFileError(
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except (RecursionError, ValueError):
-        raise InvalidFileError("The file is not valid JSON: it cannot be read.") from None
-
-
-# --------------------------------------------------------------------------- value rules
-
 Rule = Callable[[Any], str | None]
 """Returns what is wrong with a stored value (a phrase after "must be"), or None."""
 
@@ -588,7 +530,7 @@ def _type_problem(column: Column, value: Any) -> str | None:
     nullable = "" if column.not_null else " or null"
     if value is None:
         return None if not column.not_null else "must not be null"
-    if isinstance(value, _Constant):
+    if isinstance(value, Constant):
         return f"{value.name} is not allowed; JSON has no NaN or Infinity"
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         kind = {"text": "a text", "integer": "a whole number", "real": "a number"}
@@ -752,8 +694,10 @@ class Staged:
 def _check_header(doc: Any) -> int:
     if not isinstance(doc, dict):
         raise InvalidFileError("The file must hold a JSON object at the top level.")
-    if isinstance(doc, _JsonObject) and doc.duplicate is not None:
-        raise InvalidFileError(f"The key {_shown(doc.duplicate)} appears twice at the top level.")
+    if isinstance(doc, JsonObject) and doc.duplicate is not None:
+        raise InvalidFileError(
+            f"The key {shown_key(doc.duplicate)} appears twice at the top level."
+        )
     if doc.get("format") != FORMAT or not isinstance(doc.get("format"), str):
         raise InvalidFileError(f'format: must be "{FORMAT}"; this is not an adherelog export.')
     version = doc.get("version")
@@ -849,12 +793,14 @@ def _stage_rows(
             where = f"{table.name}[{index}]"
             if not isinstance(row, dict):
                 raise InvalidFileError(f"{where}: must be an object.")
-            if isinstance(row, _JsonObject) and row.duplicate is not None:
-                raise InvalidFileError(f"{where}: the key {_shown(row.duplicate)} appears twice.")
+            if isinstance(row, JsonObject) and row.duplicate is not None:
+                raise InvalidFileError(
+                    f"{where}: the key {shown_key(row.duplicate)} appears twice."
+                )
             for key in row:
                 if key not in allowed:
                     raise InvalidFileError(
-                        f"{where}: the key {_shown(key)} is not a column of {table.name}."
+                        f"{where}: the key {shown_key(key)} is not a column of {table.name}."
                     )
             for name in required:
                 if name not in row:
@@ -907,8 +853,8 @@ def read_export(data: bytes, progress: Progress | None = None) -> Staged:
         for key in doc:
             if key not in known:
                 raise InvalidFileError(
-                    f"The key {_shown(key)} is not allowed at the top level of a schema {schema} "
-                    "export."
+                    f"The key {shown_key(key)} is not allowed at the top level of a "
+                    f"schema {schema} export."
                 )
         for table in tables:
             if table.name not in doc:
@@ -1148,3 +1094,9 @@ def read_input(path: str, stdin: Any = None) -> bytes:
             f"The file is larger than {MAX_BYTES} bytes (256 MiB), the limit for an export."
         )
     return data
+
+
+def _decode(data: bytes) -> Any:
+    return strictjson.loads(
+        data, what="a journal export", max_bytes=MAX_BYTES, max_int_digits=_MAX_INT_DIGITS
+    )

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adherelog import strictjson
 from adherelog.errors import InvalidFileError
+from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, printable
 
 FORMAT = "adherelog-tips"
@@ -57,40 +59,8 @@ class BundleTip:
 # --------------------------------------------------------------------------- reading
 
 
-class _JsonObject(dict[str, Any]):
-    """A decoded JSON object that remembers the first key it saw twice."""
-
-    duplicate: str | None = None
-
-
-class _Constant:
-    """Stands in for NaN, Infinity or -Infinity, which strict JSON does not have."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def _pairs_hook(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    obj = _JsonObject()
-    for key, value in pairs:
-        if key in obj and obj.duplicate is None:
-            obj.duplicate = key
-        obj[key] = value
-    return obj
-
-
-def _parse_int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= _MAX_INT_DIGITS else float(digits)
-
-
-def _show(key: str) -> str:
-    """A stranger's key, quoted, shortened and made safe for one line of stderr."""
-    short = key if len(key) <= _SHOWN_KEY else key[:_SHOWN_KEY] + "…"
-    return '"' + printable(short).replace("\n", "\\n") + '"'
-
-
 def _wrong(path: str, value: object, expected: str) -> InvalidFileError:
-    if isinstance(value, _Constant):
+    if isinstance(value, Constant):
         return InvalidFileError(
             f"{path}: {value.name} is not allowed; JSON has no NaN or Infinity."
         )
@@ -109,50 +79,15 @@ def _tag_key(tag: str) -> str:
     return unicodedata.normalize("NFC", tag.casefold())
 
 
-def _decode(data: bytes) -> Any:
-    if len(data) > MAX_BYTES:
-        raise InvalidFileError(
-            f"The file is {len(data)} bytes; a tip bundle may be at most {MAX_BYTES} bytes (1 MiB)."
-        )
-    skipped = 0
-    if data.startswith(_BOM):
-        data, skipped = data[len(_BOM) :], len(_BOM)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + skipped
-        raise InvalidFileError(
-            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} at byte offset "
-            f"{offset} cannot be decoded."
-        ) from None
-    try:
-        return json.loads(
-            text,
-            object_pairs_hook=_pairs_hook,
-            parse_constant=_Constant,
-            parse_int=_parse_int,
-        )
-    except json.JSONDecodeError as exc:
-        raise InvalidFileError(
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise InvalidFileError(
-            "The file nests lists or objects too deeply to be a tip bundle."
-        ) from None
-    except ValueError:
-        raise InvalidFileError(
-            "The file is not valid JSON: it holds a value that cannot be read."
-        ) from None
-
-
 def _check_top(doc: Any) -> list[Any]:
     """The top level, in a fixed order: duplicate keys, format and version (so another kind
     of file, or a newer bundle, is named as such), unknown keys, language, license, tips."""
     if not isinstance(doc, dict):
         raise InvalidFileError("The file must hold a JSON object at the top level.")
-    if isinstance(doc, _JsonObject) and doc.duplicate is not None:
-        raise InvalidFileError(f"The key {_show(doc.duplicate)} appears twice at the top level.")
+    if isinstance(doc, JsonObject) and doc.duplicate is not None:
+        raise InvalidFileError(
+            f"The key {shown_key(doc.duplicate)} appears twice at the top level."
+        )
     if "format" not in doc:
         raise InvalidFileError(f'format: is missing; a tip bundle says "format": "{FORMAT}".')
     fmt = doc["format"]
@@ -170,7 +105,7 @@ def _check_top(doc: Any) -> list[Any]:
     for key in doc:
         if key not in TOP_KEYS:
             raise InvalidFileError(
-                f"The key {_show(key)} is not allowed at the top level; a bundle holds only "
+                f"The key {shown_key(key)} is not allowed at the top level; a bundle holds only "
                 "format, version, language, license and tips."
             )
     if "language" in doc:
@@ -246,12 +181,12 @@ def _check_tip(index: int, raw: Any) -> BundleTip:
     path = f"tips[{index}]"
     if not isinstance(raw, dict):
         raise _wrong(path, raw, "must be an object with at least a text field.")
-    if isinstance(raw, _JsonObject) and raw.duplicate is not None:
-        raise InvalidFileError(f"{path}: the key {_show(raw.duplicate)} appears twice.")
+    if isinstance(raw, JsonObject) and raw.duplicate is not None:
+        raise InvalidFileError(f"{path}: the key {shown_key(raw.duplicate)} appears twice.")
     for key in raw:
         if key not in TIP_KEYS:
             raise InvalidFileError(
-                f"{path}: the key {_show(key)} is not allowed; a tip holds only text, "
+                f"{path}: the key {shown_key(key)} is not allowed; a tip holds only text, "
                 "medication, side_effect, tags and worked."
             )
     if "text" not in raw:
@@ -523,3 +458,9 @@ def json_schema() -> dict[str, object]:
             },
         },
     }
+
+
+def _decode(data: bytes) -> Any:
+    return strictjson.loads(
+        data, what="a tip bundle", max_bytes=MAX_BYTES, max_int_digits=_MAX_INT_DIGITS
+    )

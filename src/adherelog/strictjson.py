@@ -1,0 +1,85 @@
+"""Reading JSON from a file that may come from a stranger: strict, bounded, one error type.
+
+Used by the peer-tip importer and the journal importer. Duplicate keys and NaN/Infinity
+are not errors at decoding time: they are kept as markers (:class:`JsonObject.duplicate`,
+:class:`Constant`) so the caller's validation can name the exact place (``tips[3].worked``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adherelog.errors import InvalidFileError
+from adherelog.text import printable
+
+BOM = b"\xef\xbb\xbf"
+
+
+class JsonObject(dict[str, Any]):
+    """A decoded JSON object that remembers the first key it saw twice."""
+
+    duplicate: str | None = None
+
+
+class Constant:
+    """Stands in for NaN, Infinity or -Infinity, which strict JSON does not have."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
+    obj = JsonObject()
+    for key, value in pairs:
+        if key in obj and obj.duplicate is None:
+            obj.duplicate = key
+        obj[key] = value
+    return obj
+
+
+def loads(data: bytes, *, what: str, max_bytes: int, max_int_digits: int) -> Any:
+    """Decode ``data`` (UTF-8, an optional BOM) or raise :class:`InvalidFileError`.
+
+    Integers longer than ``max_int_digits`` are read as floats, so a hostile file cannot make
+    the decoder spend time on huge numbers; they then fail the caller's type checks."""
+    if len(data) > max_bytes:
+        raise InvalidFileError(
+            f"The file is {len(data)} bytes; {what} may be at most {max_bytes} bytes."
+        )
+    skipped = 0
+    if data.startswith(BOM):
+        data, skipped = data[len(BOM) :], len(BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidFileError(
+            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} at byte offset "
+            f"{exc.start + skipped} cannot be decoded."
+        ) from None
+
+    def parse_int(digits: str) -> int | float:
+        return int(digits) if len(digits) <= max_int_digits else float(digits)
+
+    try:
+        return json.loads(
+            text, object_pairs_hook=_pairs_hook, parse_constant=Constant, parse_int=parse_int
+        )
+    except json.JSONDecodeError as exc:
+        raise InvalidFileError(
+            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise InvalidFileError(
+            f"The file nests lists or objects too deeply to be {what}."
+        ) from None
+    except ValueError:
+        raise InvalidFileError(
+            "The file is not valid JSON: it holds a value that cannot be read."
+        ) from None
+
+
+def shown_key(key: str, limit: int = 40) -> str:
+    """A stranger's key, quoted, shortened and made safe for one line of stderr."""
+    short = key if len(key) <= limit else key[:limit] + "…"
+    return '"' + printable(short).replace("\n", "\\n") + '"'
