@@ -105,3 +105,36 @@ def day(journal: Journal, text: str | None, option: str) -> date | None:
     """Parse a DATE option (``--start``, ``--end``, ``--from``): the local date it names."""
     found = moment(journal, text, option)
     return None if found is None else found.date()
+
+
+def deliver(
+    document: str | bytes,
+    output: str | None,
+    *,
+    force: bool,
+    what: str,
+    announce_stdout: bool = False,
+) -> None:
+    """Print a document on stdout, or write it to ``output`` under the ``-o`` rules
+    (SPEC §8), and say on stderr what was written where (for stdout only when
+    ``announce_stdout``: exports of tips always say how many they wrote)."""
+    from adherelog.output import message
+    from adherelog.text import one_line
+
+    if output is None:
+        if isinstance(document, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(document)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(document)
+            sys.stdout.flush()
+        if announce_stdout:
+            message(f"Wrote {what} to stdout.")
+        return
+    from pathlib import Path
+
+    from adherelog.outfile import write_file
+
+    write_file(Path(output), document, force=force)
+    message(f"Wrote {what} to {one_line(output)}.")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import guarded, moment, open_journal, until
+from adherelog.cli.common import deliver, guarded, moment, open_journal, until
 from adherelog.errors import UsageError
 from adherelog.output import emit_json, message, write_lines
 
@@ -50,23 +50,6 @@ def _shown(path: Path | str) -> str:
     from adherelog.text import one_line
 
     return one_line(str(path))
-
-
-def _deliver(document: str | bytes, output: str | None, *, force: bool, what: str) -> None:
-    """Print a document, or write it to ``output`` under the ``-o`` rules and say so on
-    stderr."""
-    if output is None:
-        if isinstance(document, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(document)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(document)
-        return
-    from adherelog.outfile import write_file
-
-    write_file(Path(output), document, force=force)
-    message(f"Wrote {what} to {_shown(output)}.")
 
 
 def _check_output(output: str | None, force: bool) -> None:
@@ -344,7 +327,7 @@ def report(
                 until=until(journal, until_, "--until"),
             )
         document = reports.RENDERERS[fmt](data)
-        _deliver(document, output, force=force, what=f"the {fmt.upper()} report")
+        deliver(document, output, force=force, what=f"the {fmt.upper()} report")
 
     finish(guarded(run))
 
@@ -375,7 +358,7 @@ def calendar(
         _check_output(output, force)
         with open_journal(opts, write=False) as journal:
             document = calendar_ics.build_calendar(journal, days)
-        _deliver(document, output, force=force, what=f"reminders for {days} day(s)")
+        deliver(document, output, force=force, what=f"reminders for {days} day(s)")
 
     finish(guarded(run))
 
@@ -410,7 +393,7 @@ def fhir(
             end = until(journal, until_, "--until")
             bundle = fhir_bundle.build_bundle(journal, start, end)
         document = json_text(bundle) + "\n"
-        _deliver(document, output, force=force, what="the FHIR bundle")
+        deliver(document, output, force=force, what="the FHIR bundle")
 
     finish(guarded(run))
 

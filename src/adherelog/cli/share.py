@@ -54,12 +54,14 @@ def card(
 
     def run() -> None:
         from adherelog import card as cards
-        from adherelog.cli.tips import deliver
+        from adherelog.cli.common import deliver
 
         fmt = format_ or ("json" if opts.json else "md")
         with open_journal(opts, write=False) as journal:
             built = cards.build_card(journal, days=days, names=not no_names)
             document = cards.render_card(built, fmt)
-        deliver(document, output, force=force, what=f"a {days}-day check-in card")
+        deliver(
+            document, output, force=force, what=f"a {days}-day check-in card", announce_stdout=True
+        )
 
     finish(guarded(run))

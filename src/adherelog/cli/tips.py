@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import Settings, guarded, open_journal
+from adherelog.cli.common import Settings, deliver, guarded, open_journal
 from adherelog.errors import UsageError
-from adherelog.output import emit_json, message, write_lines
+from adherelog.output import emit_json, write_lines
 
 if TYPE_CHECKING:
     from adherelog.tips import Tip, TipFilter
@@ -73,24 +73,6 @@ def _filters(
         source="mine" if mine else "peer" if peer else None,
         ids=tuple(ids or ()),
     )
-
-
-def deliver(document: str, output: str | None, *, force: bool, what: str) -> None:
-    """Print ``document`` or write it to ``output`` (SPEC §8 rules), then say on stderr
-    what was written where."""
-    from adherelog.text import one_line
-
-    if output is None:
-        sys.stdout.write(document)
-        sys.stdout.flush()
-        message(f"Wrote {what} to stdout.")
-        return
-    from pathlib import Path
-
-    from adherelog.outfile import write_file
-
-    write_file(Path(output), document, force=force)
-    message(f"Wrote {what} to {one_line(output)}.")
 
 
 def _show(opts: Settings, tip: Tip, zone_key: str) -> None:
@@ -285,6 +267,7 @@ def export(
             output,
             force=force,
             what=f"{result.count} tip" + ("" if result.count == 1 else "s"),
+            announce_stdout=True,
         )
 
     finish(guarded(run))
