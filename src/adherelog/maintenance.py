@@ -1,7 +1,7 @@
 """Looking after the journal file (SPEC §8, §9): consistent backups and the integrity check.
 
 A backup is made with SQLite's online backup API in one step, so it is one consistent
-snapshot even while another process writes; it goes through :func:`outfile.private_temp`
+snapshot even while another process writes; it goes through :func:`outfile.staged`
 (0600, temporary file and rename) and is itself checked before it is put in place. The
 check opens the journal read-only and changes nothing. Nothing here prints.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from adherelog.errors import AdherelogError, NotAJournalError, NotFoundError
 from adherelog.migrations import SCHEMA_VERSION
-from adherelog.outfile import private_temp
+from adherelog.outfile import no_space, staged, write_failure
 from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, busy_timeout_ms
 
 BACKUP_FOLDER = "backups"
@@ -106,40 +106,44 @@ def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bo
     copy goes and :func:`backup` for how it is made."""
     if not journal.is_file():
         raise NotFoundError(f"There is no journal at {journal}.")
-    return backup(journal, backup_target(journal, given, now), force=force)
+    target, numbered = backup_target(journal, given, now)
+    return backup(journal, target, force=force, numbered=numbered)
 
 
-def backup_target(journal: Path, given: str | None, now: datetime) -> Path:
-    """Where a backup goes.
+def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path, bool]:
+    """Where a backup goes, and whether that is a dated name to number when taken.
 
     No ``PATH``: a ``backups`` folder beside the journal (created 0700). An existing
-    folder, or a path ending in a slash: ``adherelog-YYYYMMDD-HHMMSS.db`` inside it, with
-    ``-2``, ``-3``… when that name is taken. Anything else is the backup file itself."""
+    folder, or a link to one (followed, as ``cp`` would), or a path ending in a slash:
+    ``adherelog-YYYYMMDD-HHMMSS.db`` inside it, with ``-2``, ``-3``… when that name is
+    taken. Anything else is the backup file itself, which is never a link."""
     if given is None:
         folder = journal.parent / BACKUP_FOLDER
         if not folder.is_dir():
-            folder.mkdir(mode=0o700, exist_ok=True)
-            os.chmod(folder, 0o700)
+            if os.path.lexists(folder):
+                raise AdherelogError(
+                    f"{folder} is not a folder; move it away or name a folder to back up to."
+                )
+            try:
+                folder.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise write_failure(exc, folder) from None
     else:
         path = Path(given).expanduser()
-        if path.is_dir() and not path.is_symlink():
+        if path.is_dir():
             folder = path
-        elif given.endswith(os.sep):
+        elif given.endswith(("/", os.sep)):
             raise AdherelogError(f"The folder {path} does not exist.")
         else:
-            return path
-    stem = f"adherelog-{now.strftime('%Y%m%d-%H%M%S')}"
-    candidate = folder / f"{stem}.db"
-    number = 2
-    while os.path.lexists(candidate):
-        candidate = folder / f"{stem}-{number}.db"
-        number += 1
-    return candidate
+            return path, False
+    return folder / f"adherelog-{now.strftime('%Y%m%d-%H%M%S')}.db", True
 
 
-def backup(journal: Path, target: Path, *, force: bool) -> Backup:
+def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) -> Backup:
     """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
-    ``PRAGMA integrity_check`` before it is moved into place."""
+    ``PRAGMA integrity_check`` before it is moved into place. With ``numbered`` the copy
+    takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`)."""
     with _read_only(journal) as source:
         if not _is_sqlite(journal):
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
@@ -149,7 +153,8 @@ def backup(journal: Path, target: Path, *, force: bool) -> Backup:
             raise NotAJournalError(f"{journal} is damaged; nothing was copied.") from None
         if app_id != APPLICATION_ID:
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
-        with private_temp(target, force=force) as tmp:
+        with staged(target, force=force, numbered=numbered) as work:
+            tmp = work.tmp
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             os.close(fd)
             copy = sqlite3.connect(tmp, isolation_level=None)
@@ -159,6 +164,10 @@ def backup(journal: Path, target: Path, *, force: bool) -> Backup:
                 copy.execute("PRAGMA journal_mode = DELETE")
                 verdict = copy.execute("PRAGMA integrity_check").fetchall()
                 version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:  # the copy's disk, not the journal
+                    raise no_space(target) from None
+                raise
             finally:
                 copy.close()
             if verdict != [("ok",)]:
@@ -167,7 +176,7 @@ def backup(journal: Path, target: Path, *, force: bool) -> Backup:
                     "Run 'adherelog check' on the journal."
                 )
             size = tmp.stat().st_size
-    return Backup(target, size, version)
+    return Backup(work.target, size, version)
 
 
 # --------------------------------------------------------------------------- check

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from adherelog.cli import Stopped
 from adherelog.errors import AdherelogError, UsageError
 from adherelog.journal import Journal
 
@@ -45,6 +46,18 @@ def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
         store.close()
 
 
+def _os_failure(exc: OSError) -> str:
+    """One sentence for a file-system failure that no writer turned into its own sentence
+    (writers of files name their target: :func:`outfile.write_failure`)."""
+    from adherelog.outfile import NO_SPACE
+
+    if exc.errno in NO_SPACE:
+        return "No space left on the device; the command stopped."
+    reason = exc.strerror or type(exc).__name__
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{reason}{where}; the command stopped."
+
+
 def guarded(action: Callable[[], None]) -> int:
     """Run ``action`` and turn every failure into a sentence on stderr and an exit code.
 
@@ -63,9 +76,15 @@ def guarded(action: Callable[[], None]) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
         return 1
+    except OSError as exc:
+        error(_os_failure(exc))
+        return 1
     except KeyboardInterrupt:
         error("Interrupted; nothing was written.")
         return 130
+    except Stopped as exc:
+        error(str(exc))
+        return exc.exit_code
     except Exception as exc:
         if os.environ.get("ADHERELOG_DEBUG"):
             raise
