@@ -3,19 +3,56 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
+
+# Signals that end adherelog the way Ctrl-C does: closing the terminal, ``timeout``, a
+# service manager's stop.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(BaseException):
+    """A stop signal arrived: it unwinds like Ctrl-C, so open transactions roll back and
+    temporary files are removed, and the command exits 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+    def __str__(self) -> str:
+        return f"Stopped by {signal.Signals(self.exit_code - 128).name}; nothing was written."
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+def _handle_stop_signals() -> None:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped`, except where they were ignored on
+    purpose (``nohup``)."""
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _stop)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run adherelog with ``argv`` (default: the process arguments); return the exit code."""
+    _handle_stop_signals()
     args = list(sys.argv[1:] if argv is None else argv)
-    if not os.environ.get("ADHERELOG_NO_FAST_PATH"):
-        from adherelog.cli.fast import try_run
+    try:
+        if not os.environ.get("ADHERELOG_NO_FAST_PATH"):
+            from adherelog.cli.fast import try_run
 
-        code = try_run(args)
-        if code is not None:
-            return code
-    from adherelog.cli.app import run_app
+            code = try_run(args)
+            if code is not None:
+                return code
+        from adherelog.cli.app import run_app
 
-    return run_app(args)
+        return run_app(args)
+    except Stopped as stop:  # before or after a command's own work: nothing was being written
+        from adherelog.cli.common import error
+
+        error(str(stop))
+        return stop.exit_code
