@@ -24,7 +24,12 @@ class SampleSummary:
 def fill_sample(journal: Journal, *, days: int = 28, seed: int = 7) -> SampleSummary:
     """Fill an empty journal with ``days`` days of three medications: mostly on-time doses,
     some late ones, a few skips with reasons, a few missed doses and a schedule change.
-    Refuses a journal that already has medications."""
+    Refuses a journal that already has medications. All or nothing: one write."""
+    with journal.store.write():
+        return _fill(journal, days, seed)
+
+
+def _fill(journal: Journal, days: int, seed: int) -> SampleSummary:
     if journal.meds():
         raise ConflictError(
             "This journal already has medications; the sample only fills an empty journal "

@@ -98,7 +98,11 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE … COMMIT``; rolled back on any exception."""
+        """One ``BEGIN IMMEDIATE … COMMIT``; rolled back on any exception. Inside another
+        write it joins that one, which commits or rolls back the whole (``sample``)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
