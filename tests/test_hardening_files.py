@@ -1,0 +1,434 @@
+"""Files adherelog writes beside the journal and at ``-o`` (SPEC §8, §9): full disks and
+read-only folders named as such, temporaries that never outlive a signal, stale ones
+cleared, backups that never collide and follow folder links, an all-or-nothing sample."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adherelog import journal as journal_module
+from helpers import count, invoke, journal, ok, one_error_line, run
+
+# Each command that takes -o FILE, with its arguments.
+WRITERS = {
+    "export": ["export"],
+    "report": ["report"],
+    "fhir": ["fhir"],
+}
+# The name of a temporary file of ours: .NAME.PID.RANDOM.tmp (SQLite adds -journal to it).
+TEMP = re.compile(r"\.(.+)\.([0-9]+)\.[0-9a-f]{8}\.tmp(-journal|-wal|-shm)?")
+
+
+def mount(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run mount(8) or umount(8) (``args[0]``) by its full path."""
+    tool = shutil.which(args[0]) or f"/bin/{args[0]}"
+    return subprocess.run([tool, *args[1:]], capture_output=True, text=True, check=False)
+
+
+def mount_tmpfs(folder: Path, size: str) -> None:
+    """Mount a small tmpfs on ``folder``, or skip the test where the machine refuses."""
+    folder.mkdir(exist_ok=True)
+    done = mount("mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder))
+    if done.returncode != 0:
+        pytest.skip(f"mounting a tmpfs was refused (needs root): {done.stderr.strip()}")
+
+
+def remount_read_only(folder: Path) -> None:
+    """Make the tmpfs at ``folder`` read-only (permission bits do not stop root; a
+    read-only mount does), or skip the test where the machine refuses."""
+    done = mount("mount", "-o", "remount,ro", str(folder))
+    if done.returncode != 0:
+        pytest.skip(f"remounting a tmpfs read-only was refused: {done.stderr.strip()}")
+
+
+def unmount(folder: Path) -> None:
+    if mount("umount", str(folder)).returncode:
+        mount("umount", "-l", str(folder))
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs with no free byte left; its only file is ``filler``."""
+    folder = tmp_path / "disk"
+    mount_tmpfs(folder, "64k")
+    try:
+        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while os.write(fd, b"\0" * 512):
+                pass
+        except OSError:
+            pass  # the disk is full
+        finally:
+            os.close(fd)
+        yield folder
+    finally:
+        unmount(folder)
+
+
+@pytest.fixture
+def read_only_disk(tmp_path: Path) -> Iterator[Path]:
+    """An empty read-only tmpfs."""
+    folder = tmp_path / "ro"
+    mount_tmpfs(folder, "1m")
+    try:
+        remount_read_only(folder)
+        yield folder
+    finally:
+        unmount(folder)
+
+
+def sample_journal() -> None:
+    """A year of doses: large enough that no export fits in a few free pages."""
+    ok("sample", "--days", "366")
+
+
+# --- 9: full disks and read-only folders ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_a_full_disk_at_o_is_named_and_leaves_nothing(full_disk: Path, name: str) -> None:
+    sample_journal()
+    target = full_disk / "out.txt"
+    result = run(*WRITERS[name], "-o", str(target))
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"adherelog: No space left on the device to write {target}; nothing was written."
+    )
+    assert os.listdir(full_disk) == ["filler"]
+
+
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_a_backup_onto_a_full_disk_is_named_and_leaves_nothing(full_disk: Path, where: str) -> None:
+    sample_journal()
+    before = journal().read_bytes()
+    given = f"{full_disk}/" if where == "folder" else str(full_disk / "copy.db")
+    named = full_disk / ("adherelog-20261122-091000.db" if where == "folder" else "copy.db")
+    result = run("backup", given)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"adherelog: No space left on the device to write {named}; nothing was written."
+    )
+    assert os.listdir(full_disk) == ["filler"]
+    assert journal().read_bytes() == before
+
+
+def test_a_sample_on_a_full_disk_leaves_no_partial_sample(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    mount_tmpfs(folder, "256k")  # room for a new journal, not for a year of doses
+    try:
+        target = folder / "sample.db"
+        result = run("--db", str(target), "sample", "--days", "366")
+        assert result.returncode == 1
+        # The wording of a journal write failure belongs to the journal's own reporting.
+        assert "nothing was" in one_error_line(result.stderr)
+        assert sorted(os.listdir(folder)) in ([], ["sample.db"])
+        if target.exists():
+            assert count("meds", path=target) == 0
+            assert count("records", path=target) == 0
+    finally:
+        unmount(folder)
+
+
+def test_a_sample_that_fails_half_way_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "list")  # an empty journal exists already
+    real_take = journal_module.Journal.take
+    taken: list[int] = []
+
+    def take_then_fail(self: journal_module.Journal, *args: object, **kwargs: object) -> object:
+        taken.append(1)
+        if len(taken) == 50:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_take(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(journal_module.Journal, "take", take_then_fail)
+    result = invoke("sample")
+    assert result.exit_code == 1
+    assert "disk is full" in one_error_line(result.stderr)
+    assert len(taken) == 50
+    assert count("meds") == 0
+    assert count("schedules") == 0
+    assert count("records") == 0
+    assert count("undo_log") == 0
+
+
+def test_a_backup_into_a_read_only_folder_says_so(read_only_disk: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    for given in (f"{read_only_disk}/", str(read_only_disk / "copy.db")):
+        result = run("backup", given)
+        assert result.returncode == 1
+        assert one_error_line(result.stderr) == (
+            f"adherelog: The folder {read_only_disk} is not writable."
+        )
+    result = run("export", "-o", str(read_only_disk / "out.json"))
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"adherelog: The folder {read_only_disk} is not writable."
+    )
+    assert os.listdir(read_only_disk) == []
+
+
+def test_the_default_backup_folder_in_a_read_only_folder_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    mount_tmpfs(folder, "1m")
+    try:
+        db = folder / "journal.db"
+        ok("--db", str(db), "med", "add", "Metformin", "--time", "08:00")
+        before = db.read_bytes()
+        remount_read_only(folder)
+        result = run("--db", str(db), "backup")
+        assert result.returncode == 1
+        assert one_error_line(result.stderr) == f"adherelog: The folder {folder} is not writable."
+        assert sorted(os.listdir(folder)) == ["journal.db"]
+        assert db.read_bytes() == before
+    finally:
+        unmount(folder)
+
+
+# --- 10: signals and stale temporaries --------------------------------------------------------
+
+# Runs ``adherelog ARGS`` whose JSON export writes half a document, says so by creating
+# READY, then waits: a slow export whose timing the test controls.
+SLOW_EXPORT = """
+import sys
+import time
+from pathlib import Path
+
+from adherelog import portability
+from adherelog.cli import main
+
+ready = Path(sys.argv[1])
+
+
+def slow(journal, out, progress=None):
+    out.write('{"half": "a document"')
+    out.flush()
+    ready.touch()
+    while True:
+        time.sleep(0.01)
+
+
+portability.EXPORTERS["json"] = slow
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def start_slow_export(target: Path, ready: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_EXPORT, str(ready), "export", "-o", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the export never started writing"
+        time.sleep(0.01)
+    return process
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if TEMP.fullmatch(name))
+
+
+@pytest.mark.parametrize(
+    ("signum", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP")]
+)
+def test_a_terminated_export_removes_its_temporary(
+    tmp_path: Path, signum: signal.Signals, name: str
+) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = start_slow_export(out / "journal.json", tmp_path / "ready")
+    assert len(temporaries(out)) == 1  # the half-written document
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum
+    assert one_error_line(stderr) == f"adherelog: Stopped by {name}; nothing was written."
+    assert os.listdir(out) == []
+
+
+def test_a_signal_that_was_ignored_stays_ignored(tmp_path: Path) -> None:
+    """``nohup`` ignores SIGHUP: adherelog must not undo that."""
+    ok("med", "add", "Metformin", "--time", "08:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    script = "import signal\nsignal.signal(signal.SIGHUP, signal.SIG_IGN)\n" + SLOW_EXPORT
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "ready"), "export", "-o", str(out / "j")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while not (tmp_path / "ready").exists():
+            assert process.poll() is None
+            time.sleep(0.01)
+        process.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert os.listdir(out) == []
+
+
+def test_the_next_write_clears_stale_temporaries_and_only_those(tmp_path: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    killed = start_slow_export(out / "killed.json", tmp_path / "ready1")
+    killed.kill()
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = temporaries(out)
+    assert left.startswith(f".killed.json.{killed.pid}.")
+    live = start_slow_export(out / "live.json", tmp_path / "ready2")
+    try:
+        (live_temp,) = (name for name in temporaries(out) if name != left)
+        # A temporary whose PID is running again, but in a process started after it was
+        # written, and SQLite's journal of a killed backup's temporary.
+        reused = out / f".old.db.{os.getpid()}.0123abcd.tmp"
+        reused.write_bytes(b"health data")
+        os.utime(reused, (946684800, 946684800))  # 2000-01-01
+        side = out / f".b.db.{killed.pid}.89abcdef.tmp-journal"
+        side.write_bytes(b"journal")
+        # Not ours: other names, a folder, another user's file.
+        keep = [
+            ".notes.txt",
+            ".x.json.123.abcd.tmp",
+            f".x.json.{killed.pid}.0123abcd.tmp.bak",
+            "x.json.1.0123abcd.tmp",
+        ]
+        for name in keep:
+            (out / name).write_text("keep")
+        folder = out / f".dir.{killed.pid}.0123abcd.tmp"
+        folder.mkdir()
+        foreign = out / f".theirs.{killed.pid}.0123abcd.tmp"
+        foreign.write_text("keep")
+        os.chown(foreign, 65534, 65534)
+
+        result = run("export", "-o", str(out / "new.json"))
+        assert result.returncode == 0, result.stderr
+
+        names = set(os.listdir(out))
+        assert left not in names
+        assert reused.name not in names
+        assert side.name not in names
+        assert live_temp in names
+        assert {*keep, folder.name, foreign.name, "new.json"} <= names
+    finally:
+        live.kill()
+        live.communicate(timeout=60)
+
+
+def test_a_backup_clears_stale_temporaries_too(tmp_path: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out / f".copy.db.{dead.pid}.0123abcd.tmp"
+    stale.write_bytes(b"health data")
+    result = run("backup", str(out / "copy.db"))
+    assert result.returncode == 0, result.stderr
+    assert os.listdir(out) == ["copy.db"]
+
+
+# --- 15: backups --------------------------------------------------------------------------------
+
+
+def test_concurrent_backups_in_one_second_all_get_their_own_file(tmp_path: Path) -> None:
+    sample_journal()  # a copy that takes a while widens the window for a collision
+    folder = tmp_path / "many"
+    folder.mkdir()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "adherelog", "backup", f"{folder}/", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    paths = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        paths.append(json.loads(stdout)["path"])
+    expected = ["adherelog-20261122-091000.db"] + [
+        f"adherelog-20261122-091000-{n}.db" for n in range(2, 9)
+    ]
+    assert sorted(Path(p).name for p in paths) == sorted(expected)
+    assert sorted(os.listdir(folder)) == sorted(expected)
+    for name in expected:
+        assert (folder / name).stat().st_mode & 0o777 == 0o600
+        assert count("records", path=folder / name) == count("records")
+
+
+def test_a_file_named_backups_beside_the_journal_is_refused_in_one_sentence() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    blocker = journal().parent / "backups"
+    blocker.write_text("my notes")
+    result = invoke("backup")
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr) == (
+        f"adherelog: {blocker} is not a folder; move it away or name a folder to back up to."
+    )
+    assert blocker.read_text() == "my notes"
+
+
+def test_a_link_to_a_folder_is_followed_and_a_link_as_the_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    (journal().parent / "backups").symlink_to(drive)
+    made = json.loads(ok("backup", "--json").stdout)
+    assert made["path"] == str(journal().parent / "backups" / "adherelog-20261122-091000.db")
+    dirlink = tmp_path / "dirlink"
+    dirlink.symlink_to(drive)
+    for given, number in ((str(dirlink), 2), (f"{dirlink}/", 3)):
+        made = json.loads(ok("backup", given, "--json").stdout)
+        assert made["path"] == str(dirlink / f"adherelog-20261122-091000-{number}.db")
+    assert sorted(os.listdir(drive)) == [
+        "adherelog-20261122-091000-2.db",
+        "adherelog-20261122-091000-3.db",
+        "adherelog-20261122-091000.db",
+    ]
+    for name in os.listdir(drive):
+        assert (drive / name).stat().st_mode & 0o777 == 0o600
+    # A link as the backup file itself: refused, whatever it points at.
+    victim = tmp_path / "victim.db"
+    victim.write_text("keep me")
+    for link, points_at in (("filelink", victim), ("dangling", tmp_path / "nowhere.db")):
+        (tmp_path / link).symlink_to(points_at)
+        result = invoke("backup", str(tmp_path / link), "--force")
+        assert result.exit_code == 1
+        assert "symbolic link" in one_error_line(result.stderr)
+    assert victim.read_text() == "keep me"
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_a_new_backups_folder_is_0700_and_its_files_0600() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    result = run("backup", "--json", umask=0o022)
+    assert result.returncode == 0, result.stderr
+    path = Path(json.loads(result.stdout)["path"])
+    assert path.parent == journal().parent / "backups"
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert path.stat().st_mode & 0o777 == 0o600
