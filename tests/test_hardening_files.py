@@ -389,6 +389,11 @@ def test_a_file_named_backups_beside_the_journal_is_refused_in_one_sentence() ->
         f"adherelog: {blocker} is not a folder; move it away or name a folder to back up to."
     )
     assert blocker.read_text() == "my notes"
+    # The same file given with a trailing slash, as a folder to back up into.
+    result = invoke("backup", f"{blocker}/")
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr) == f"adherelog: {blocker} is not a folder."
+    assert blocker.read_text() == "my notes"
 
 
 def test_a_link_to_a_folder_is_followed_and_a_link_as_the_file_is_refused(
@@ -432,3 +437,19 @@ def test_a_new_backups_folder_is_0700_and_its_files_0600() -> None:
     assert path.parent == journal().parent / "backups"
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_stdout_on_a_full_disk_is_named_in_one_sentence(full_disk: Path) -> None:
+    sample_journal()
+    with open(full_disk / "redirected.json", "w") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "adherelog", "export"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        "adherelog: No space left on the device; the command stopped."
+    )

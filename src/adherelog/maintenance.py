@@ -134,6 +134,8 @@ def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path
         if path.is_dir():
             folder = path
         elif given.endswith(("/", os.sep)):
+            if os.path.lexists(path):
+                raise AdherelogError(f"{path} is not a folder.")
             raise AdherelogError(f"The folder {path} does not exist.")
         else:
             return path, False
