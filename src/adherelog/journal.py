@@ -40,6 +40,15 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def too_far_ahead(moment: datetime, now: datetime) -> bool:
+    """True when ``moment`` is more than :data:`FUTURE_TOLERANCE` after ``now``.
+
+    Counted in UTC: adding a timedelta to an aware local time moves its wall clock and
+    drops its ``fold``, so during the repeated hour of a fall-back day ``now + 5 min``
+    would land an hour early and the present would look like the future."""
+    return moment.astimezone(UTC) > now.astimezone(UTC) + FUTURE_TOLERANCE
+
+
 def clock_text(value: time) -> str:
     return value.strftime("%H:%M")
 
@@ -506,11 +515,12 @@ class Journal:
 
     # ------------------------------------------------------------------------- doses
 
-    def _check_not_future(self, at: datetime) -> None:
-        if at > self.now + FUTURE_TOLERANCE:
+    def check_not_future(self, at: datetime, what: str = "a dose") -> None:
+        """Refuse a moment more than :data:`FUTURE_TOLERANCE` ahead of now."""
+        if too_far_ahead(at, self.now):
             shown = at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
             raise ConflictError(
-                f"{shown} is in the future; a dose can only be recorded once it has happened."
+                f"{shown} is in the future; {what} can only be recorded once it has happened."
             )
 
     def _fill(self, med_id: str, slot: Slot) -> Record | None:
@@ -625,7 +635,7 @@ class Journal:
             raise UsageError("--slot and --extra cannot be used together.")
         _check_count(amount, "The amount")
         moment = (at or self.now).astimezone(UTC)
-        self._check_not_future(moment)
+        self.check_not_future(moment)
         clean_note = _clean_note(note)
         seen: set[str] = set()
         ids: list[str] = []
@@ -661,7 +671,7 @@ class Journal:
     def skip(self, name: str, *, at: datetime | None = None, reason: str | None = None) -> Record:
         """``skip``: close the nearest open slot as skipped."""
         moment = (at or self.now).astimezone(UTC)
-        self._check_not_future(moment)
+        self.check_not_future(moment)
         clean_reason = _clean_note(reason)
         with self.store.write() as conn:
             med = self.med(name)
@@ -811,9 +821,9 @@ class Journal:
         (default: the last 7 days, including what was just recorded), in time order."""
         if until is None:
             # Doses may be recorded up to FUTURE_TOLERANCE ahead; the default end keeps them.
-            until = self.now + FUTURE_TOLERANCE + timedelta(seconds=1)
+            until = self.now.astimezone(UTC) + FUTURE_TOLERANCE + timedelta(seconds=1)
         until = until.astimezone(UTC)
-        since = (since or (self.now - timedelta(days=7))).astimezone(UTC)
+        since = (since or (self.now.astimezone(UTC) - timedelta(days=7))).astimezone(UTC)
         if since >= until:
             raise UsageError("--since must be before --until.")
         where = "r.at >= ? AND r.at < ?"
