@@ -392,14 +392,14 @@ NFD_NAME = "Cafe\u0301"
 
 
 def test_a_decomposed_name_finds_the_composed_medication() -> None:
-    ok("med", "add", NFC_NAME, "--time", "09:00")
+    ok("med", "add", NFC_NAME, "--time", "09:00", "--start", "2026-11-01")
     record = data("take", NFD_NAME)
     assert record["med"] == NFC_NAME
     assert data("med", "show", NFD_NAME.upper())["name"] == NFC_NAME
 
 
 def test_a_decomposed_name_is_a_duplicate_of_the_composed_one() -> None:
-    ok("med", "add", NFC_NAME, "--time", "09:00")
+    ok("med", "add", NFC_NAME, "--time", "09:00", "--start", "2026-11-01")
     line = fail(1, "med", "add", NFD_NAME, "--time", "08:00")
     assert "already exists" in line
     assert count("meds") == 1
@@ -416,7 +416,7 @@ def test_a_new_name_is_stored_composed() -> None:
 
 def _store_decomposed() -> None:
     """Make the journal hold the name decomposed, as a journal from elsewhere may."""
-    ok("med", "add", NFC_NAME, "--time", "09:00")
+    ok("med", "add", NFC_NAME, "--time", "09:00", "--start", "2026-11-01")
     conn = connect()
     try:
         conn.execute("UPDATE meds SET name = ?, name_key = ?", (NFD_NAME, NFD_NAME.casefold()))

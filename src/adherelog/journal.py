@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +37,28 @@ def new_id() -> str:
 
 
 def name_key(name: str) -> str:
-    """Case-insensitive identity of a medication name."""
-    return " ".join(name.split()).casefold()
+    """The identity of a medication name: NFC-normalised, single-spaced and case-folded,
+    so that a name typed composed (``Café``) or decomposed (``Cafe`` + U+0301) and in any
+    case is the same name."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
+
+
+def find_med_row(conn: sqlite3.Connection, name: str) -> Sequence[object] | None:
+    """The ``MED_COLUMNS`` of the medication called ``name``, or None.
+
+    Found by its stored key, else by the keys of the stored names: a journal written
+    elsewhere may hold a name (and its key) in another normal form than the one typed."""
+    key = name_key(name)
+    row: Sequence[object] | None = conn.execute(
+        f"SELECT {MED_COLUMNS} FROM meds WHERE name_key = ?", (key,)
+    ).fetchone()
+    if row is None:
+        every = conn.execute(f"SELECT {MED_COLUMNS} FROM meds")
+        row = next((r for r in every if name_key(str(r[1])) == key), None)
+    return row
 
 
 def too_far_ahead(moment: datetime, now: datetime) -> bool:
@@ -179,21 +200,15 @@ class Journal:
             versions=self._versions(med_id),
         )
 
-    _MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
-
     def meds(self) -> list[Med]:
         """Every medication, by name."""
-        rows = self.conn.execute(
-            f"SELECT {self._MED_COLUMNS} FROM meds ORDER BY name_key"
-        ).fetchall()
+        rows = self.conn.execute(f"SELECT {MED_COLUMNS} FROM meds ORDER BY name_key").fetchall()
         return [self._med_from_row(row) for row in rows]
 
     def med(self, name: str) -> Med:
         """The medication called ``name`` (case-insensitive), or a NotFoundError that
         suggests close names."""
-        row = self.conn.execute(
-            f"SELECT {self._MED_COLUMNS} FROM meds WHERE name_key = ?", (name_key(name),)
-        ).fetchone()
+        row = find_med_row(self.conn, name)
         if row is None:
             raise NotFoundError(self._unknown_med_message(name))
         return self._med_from_row(row)
@@ -253,7 +268,7 @@ class Journal:
         anchor = start or self.now.astimezone(schedule.zone(zone_name)).date()
         end_at = self._end_of(options.end, zone_name, start_at)
         with self.store.write() as conn:
-            if conn.execute("SELECT 1 FROM meds WHERE name_key = ?", (name_key(clean),)).fetchone():
+            if find_med_row(conn, clean) is not None:
                 raise ConflictError(f"A medication named '{clean}' already exists.")
             med_id = new_id()
             conn.execute(

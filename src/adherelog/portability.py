@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from adherelog import strictjson
 from adherelog.clock import from_utc_text, local_iso
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
-from adherelog.journal import _RECORD_COLUMNS, Journal, name_key, record_from_row
+from adherelog.journal import _RECORD_COLUMNS, Journal, find_med_row, name_key, record_from_row
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import WEEKDAYS
 from adherelog.outfile import private_temp
@@ -972,10 +972,8 @@ def _check_names(staged: Staged, conn: sqlite3.Connection) -> None:
     second medication with the same name: refused, naming it."""
     if not any(t.name == "meds" for t in staged.tables):
         return
-    for med_id, name, key in staged.conn.execute(
-        "SELECT id, name, name_key FROM meds ORDER BY rowid"
-    ):
-        row = conn.execute("SELECT id, name FROM meds WHERE name_key = ?", (key,)).fetchone()
+    for med_id, name in staged.conn.execute("SELECT id, name FROM meds ORDER BY rowid"):
+        row = find_med_row(conn, str(name))
         if row is not None and row[0] != med_id:
             raise ConflictError(
                 f"The file's medication '{printable(str(name))}' is a different medication from "
