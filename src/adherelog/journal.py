@@ -416,12 +416,14 @@ class Journal:
     ) -> Med:
         """``med edit``: a new schedule version from the start of ``from_date`` (default
         today); medication-level values (supply, per-dose amount, note) change at once."""
-        med = self.med(name)
         if not options.given() and supply is None and per_dose is None and note is None:
             raise UsageError("Nothing to change: give at least one option, e.g. --time 09:00.")
         _check_count(supply, "The supply", zero_ok=True)
         _check_count(per_dose, "The amount per dose")
+        # The medication is read inside the write transaction: read before it, a change
+        # another process commits meanwhile would be overwritten by this one.
         with self.store.write() as conn:
+            med = self.med(name)
             if options.given():
                 zone_name = (
                     _zone_or_error(options.zone)
@@ -446,30 +448,30 @@ class Journal:
 
     def stop_med(self, name: str, *, from_date: date | None = None) -> Med:
         """``med stop``: no doses are scheduled from then on; history stays."""
-        med = self.med(name)
-        start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
-        current = med.version_at(start_at)
-        if current is not None and not current.active:
-            raise ConflictError(f"{med.name} is already stopped at that time.")
         with self.store.write():
+            med = self.med(name)
+            start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
+            current = med.version_at(start_at)
+            if current is not None and not current.active:
+                raise ConflictError(f"{med.name} is already stopped at that time.")
             self._new_version_from(med, start_at, active=False)
         return self.med(med.name)
 
     def resume_med(self, name: str, *, from_date: date | None = None) -> Med:
         """``med resume``: the schedule in force before the stop starts again."""
-        med = self.med(name)
-        start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
-        current = med.version_at(start_at)
-        if current is None or current.active:
-            raise ConflictError(f"{med.name} is not stopped at that time.")
         with self.store.write():
+            med = self.med(name)
+            start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
+            current = med.version_at(start_at)
+            if current is None or current.active:
+                raise ConflictError(f"{med.name} is not stopped at that time.")
             self._new_version_from(med, start_at, active=True, base=current)
         return self.med(med.name)
 
     def remove_med(self, name: str) -> Med:
         """``med rm``: only a medication with nothing recorded against it."""
-        med = self.med(name)
         with self.store.write() as conn:
+            med = self.med(name)
             used = conn.execute(
                 "SELECT (SELECT count(*) FROM records WHERE med_id = ?)"
                 " + (SELECT count(*) FROM refills WHERE med_id = ?)",
@@ -488,8 +490,8 @@ class Journal:
     def refill(self, name: str, count: float) -> tuple[Med, float]:
         """``med refill``: add ``count`` to the supply (starting to track it if untracked)."""
         _check_count(count, "The refill count")
-        med = self.med(name)
         with self.store.write() as conn:
+            med = self.med(name)
             tracked = conn.execute(
                 "SELECT supply IS NOT NULL FROM meds WHERE id = ?", (med.id,)
             ).fetchone()[0]
