@@ -258,6 +258,31 @@ def test_a_document_nested_deeper_than_any_export_is_refused(tmp_path: Path) -> 
     assert sha256(journal()) == before
 
 
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ax,:'),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\a'), inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_nesting_is_the_depth_of_the_decoded_value(value: Any) -> None:
+    from adherelog.strictjson import nesting
+
+    assert nesting(json.dumps(value)) == _depth(value)
+
+
 # --- 7. the supported range of dates ---------------------------------------------------
 
 RANGE_WORDS = ("1900-01-01", "2199-12-31")

@@ -417,13 +417,24 @@ def _one_of(*choices: str) -> Rule:
     return rule
 
 
+def _flat_list(value: Any) -> list[Any] | None:
+    """The JSON list of plain values held in a text cell (``times``, ``tags``), or None.
+
+    Deeper nesting is refused before decoding: the format never needs it, and decoding
+    a hostile cell nested thousands of levels deep would exhaust the stack."""
+    if not isinstance(value, str) or strictjson.nesting(value) > 1:
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, list) else None
+
+
 def _is_times(value: Any) -> str | None:
     message = 'a JSON list of times, like ["08:00", "20:00"]'
-    try:
-        times = json.loads(value)
-    except (ValueError, TypeError):
-        return message
-    if not isinstance(times, list):
+    times = _flat_list(value)
+    if times is None:
         return message
     for item in times:
         if not isinstance(item, str) or not _CLOCK.fullmatch(item):
@@ -444,11 +455,8 @@ def _is_weekdays(value: Any) -> str | None:
 
 def _is_tags(value: Any) -> str | None:
     message = 'a JSON list of tags, like ["food", "morning"]'
-    try:
-        tags = json.loads(value)
-    except (ValueError, TypeError):
-        return message
-    if not isinstance(tags, list) or len(tags) > 10:
+    tags = _flat_list(value)
+    if tags is None or len(tags) > 10:
         return message
     label = _text_rule(32, allow_newline=False)
     return message if any(label(tag) for tag in tags) else None
@@ -585,10 +593,7 @@ def _row_rule_problem(table: str, row: dict[str, Any]) -> str | None:
         ):
             return "identity does not match the tip's text, medication and side effect"
     if table == "schedules" and "times" in row and "as_needed" in row:
-        try:
-            times = json.loads(str(row["times"]))
-        except ValueError:
-            times = []
+        times = _flat_list(row["times"]) or []
         if bool(row["as_needed"]) == bool(times):
             return "an as-needed schedule has no times and any other has at least one"
     return None
