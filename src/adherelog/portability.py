@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from adherelog import strictjson
-from adherelog.clock import from_utc_text, local_iso
+from adherelog.clock import RANGE_TEXT, from_utc_text, local_iso, storable
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.journal import _RECORD_COLUMNS, Journal, find_med_row, name_key, record_from_row
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -339,23 +339,28 @@ def _is_uuid(value: Any) -> str | None:
     return None if ok else "a UUID in lower case, like 0b6c1f9e-1d0e-4c39-9f55-4f0cfb0e6a3d"
 
 
+# Stored dates may lie a day beyond the supported range: see clock.storable.
+_IN_RANGE = f"within the supported dates, {RANGE_TEXT}"
+
+
 def _is_utc(value: Any) -> str | None:
-    message = "a UTC time like 2026-11-01T08:15:00Z"
+    message = f"a UTC time like 2026-11-01T08:15:00Z {_IN_RANGE}"
     if not isinstance(value, str) or not _UTC_TEXT.fullmatch(value):
         return message
     try:
-        from_utc_text(value)
+        ok = storable(from_utc_text(value).date())
     except ValueError:
-        return message
-    return None
+        ok = False
+    return None if ok else message
 
 
 def _is_date(value: Any) -> str | None:
     try:
-        ok = date.fromisoformat(value).isoformat() == value
+        day = date.fromisoformat(value)
+        ok = day.isoformat() == value and storable(day)
     except (ValueError, TypeError):
         ok = False
-    return None if ok else "a date like 2026-11-01"
+    return None if ok else f"a date like 2026-11-01 {_IN_RANGE}"
 
 
 def _is_zone(value: Any) -> str | None:
