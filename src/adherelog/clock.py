@@ -11,18 +11,23 @@ occurs twice at a fall-back means its first occurrence.
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adherelog.errors import UsageError
 from adherelog.text import printable
 
 __all__ = [
+    "MAX_DATE",
+    "MIN_DATE",
+    "RANGE_TEXT",
     "from_utc_text",
     "local_iso",
     "local_zone",
     "localize",
     "now",
+    "storable",
+    "supported",
     "to_utc_text",
 ]
 
@@ -31,6 +36,25 @@ LOCALTIME_PATH = "/etc/localtime"
 TIMEZONE_PATH = "/etc/timezone"
 
 _ZONEINFO_MARK = "zoneinfo/"
+
+# The dates adherelog supports (SPEC §2). Every date typed, every ADHERELOG_NOW and every
+# imported record lies in this range, so nothing stored can make a later command step off
+# the calendar (years 1 and 9999 are Python's limits, and a day's arithmetic meets them).
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+RANGE_TEXT = f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
+_SLACK = timedelta(days=1)
+
+
+def supported(day: date) -> bool:
+    """True for a date adherelog accepts as input: from MIN_DATE to MAX_DATE."""
+    return MIN_DATE <= day <= MAX_DATE
+
+
+def storable(day: date) -> bool:
+    """True for a date a stored record may carry: a supported date or one day beyond
+    either end, the date a moment near an end has in UTC or in a zone far east or west."""
+    return MIN_DATE - _SLACK <= day <= MAX_DATE + _SLACK
 
 
 def _escaped(value: str) -> str:
@@ -117,9 +141,17 @@ def _parse_now(value: str, zone: ZoneInfo) -> datetime:
             f"Cannot understand ADHERELOG_NOW '{_escaped(value)}'; use an ISO 8601 date-time "
             "such as '2026-11-01T08:15:00' or '2026-11-01T08:15:00Z'."
         ) from None
-    if parsed.tzinfo is None:
-        return localize(parsed.date(), parsed.time(), zone)
-    return parsed.astimezone(zone)
+    # Checked before any arithmetic, which would fail at the ends of Python's calendar.
+    if supported(parsed.date()):
+        if parsed.tzinfo is None:
+            parsed = localize(parsed.date(), parsed.time(), zone)
+        else:
+            parsed = parsed.astimezone(zone)
+        if supported(parsed.date()):
+            return parsed
+    raise UsageError(
+        f"ADHERELOG_NOW '{_escaped(value)}' is outside the supported dates, {RANGE_TEXT}."
+    )
 
 
 def now(zone: ZoneInfo | None = None) -> datetime:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adherelog.clock import to_utc_text
-from adherelog.errors import ConflictError, UsageError
-from adherelog.journal import FUTURE_TOLERANCE, MAX_NAME, MAX_NOTE, Journal, name_key, new_id
+from adherelog.errors import UsageError
+from adherelog.journal import MAX_NAME, MAX_NOTE, Journal, name_key, new_id
 from adherelog.model import Record
 from adherelog.text import check_text, one_line
 
@@ -63,11 +63,7 @@ def add_effect(
             check_text(note, "note", max_len=MAX_NOTE, min_len=0, allow_newline=True) or None
         )
     moment = (at or journal.now).astimezone(UTC)
-    if moment > journal.now + FUTURE_TOLERANCE:
-        shown = moment.astimezone(journal.zone).strftime("%Y-%m-%d %H:%M")
-        raise ConflictError(
-            f"{shown} is in the future; a side effect can only be recorded once it has happened."
-        )
+    journal.check_not_future(moment, "a side effect")
     record_id = new_id()
     with journal.store.write() as conn:
         med_id = journal.med(med).id if med is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,8 +37,37 @@ def new_id() -> str:
 
 
 def name_key(name: str) -> str:
-    """Case-insensitive identity of a medication name."""
-    return " ".join(name.split()).casefold()
+    """The identity of a medication name: NFC-normalised, single-spaced and case-folded,
+    so that a name typed composed (``Café``) or decomposed (``Cafe`` + U+0301) and in any
+    case is the same name."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
+
+
+def find_med_row(conn: sqlite3.Connection, name: str) -> Sequence[object] | None:
+    """The ``MED_COLUMNS`` of the medication called ``name``, or None.
+
+    Found by its stored key, else by the keys of the stored names: a journal written
+    elsewhere may hold a name (and its key) in another normal form than the one typed."""
+    key = name_key(name)
+    row: Sequence[object] | None = conn.execute(
+        f"SELECT {MED_COLUMNS} FROM meds WHERE name_key = ?", (key,)
+    ).fetchone()
+    if row is None:
+        every = conn.execute(f"SELECT {MED_COLUMNS} FROM meds")
+        row = next((r for r in every if name_key(str(r[1])) == key), None)
+    return row
+
+
+def too_far_ahead(moment: datetime, now: datetime) -> bool:
+    """True when ``moment`` is more than :data:`FUTURE_TOLERANCE` after ``now``.
+
+    Counted in UTC: adding a timedelta to an aware local time moves its wall clock and
+    drops its ``fold``, so during the repeated hour of a fall-back day ``now + 5 min``
+    would land an hour early and the present would look like the future."""
+    return moment.astimezone(UTC) > now.astimezone(UTC) + FUTURE_TOLERANCE
 
 
 def clock_text(value: time) -> str:
@@ -170,21 +200,15 @@ class Journal:
             versions=self._versions(med_id),
         )
 
-    _MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
-
     def meds(self) -> list[Med]:
         """Every medication, by name."""
-        rows = self.conn.execute(
-            f"SELECT {self._MED_COLUMNS} FROM meds ORDER BY name_key"
-        ).fetchall()
+        rows = self.conn.execute(f"SELECT {MED_COLUMNS} FROM meds ORDER BY name_key").fetchall()
         return [self._med_from_row(row) for row in rows]
 
     def med(self, name: str) -> Med:
         """The medication called ``name`` (case-insensitive), or a NotFoundError that
         suggests close names."""
-        row = self.conn.execute(
-            f"SELECT {self._MED_COLUMNS} FROM meds WHERE name_key = ?", (name_key(name),)
-        ).fetchone()
+        row = find_med_row(self.conn, name)
         if row is None:
             raise NotFoundError(self._unknown_med_message(name))
         return self._med_from_row(row)
@@ -244,7 +268,7 @@ class Journal:
         anchor = start or self.now.astimezone(schedule.zone(zone_name)).date()
         end_at = self._end_of(options.end, zone_name, start_at)
         with self.store.write() as conn:
-            if conn.execute("SELECT 1 FROM meds WHERE name_key = ?", (name_key(clean),)).fetchone():
+            if find_med_row(conn, clean) is not None:
                 raise ConflictError(f"A medication named '{clean}' already exists.")
             med_id = new_id()
             conn.execute(
@@ -392,12 +416,14 @@ class Journal:
     ) -> Med:
         """``med edit``: a new schedule version from the start of ``from_date`` (default
         today); medication-level values (supply, per-dose amount, note) change at once."""
-        med = self.med(name)
         if not options.given() and supply is None and per_dose is None and note is None:
             raise UsageError("Nothing to change: give at least one option, e.g. --time 09:00.")
         _check_count(supply, "The supply", zero_ok=True)
         _check_count(per_dose, "The amount per dose")
+        # The medication is read inside the write transaction: read before it, a change
+        # another process commits meanwhile would be overwritten by this one.
         with self.store.write() as conn:
+            med = self.med(name)
             if options.given():
                 zone_name = (
                     _zone_or_error(options.zone)
@@ -422,30 +448,30 @@ class Journal:
 
     def stop_med(self, name: str, *, from_date: date | None = None) -> Med:
         """``med stop``: no doses are scheduled from then on; history stays."""
-        med = self.med(name)
-        start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
-        current = med.version_at(start_at)
-        if current is not None and not current.active:
-            raise ConflictError(f"{med.name} is already stopped at that time.")
         with self.store.write():
+            med = self.med(name)
+            start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
+            current = med.version_at(start_at)
+            if current is not None and not current.active:
+                raise ConflictError(f"{med.name} is already stopped at that time.")
             self._new_version_from(med, start_at, active=False)
         return self.med(med.name)
 
     def resume_med(self, name: str, *, from_date: date | None = None) -> Med:
         """``med resume``: the schedule in force before the stop starts again."""
-        med = self.med(name)
-        start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
-        current = med.version_at(start_at)
-        if current is None or current.active:
-            raise ConflictError(f"{med.name} is not stopped at that time.")
         with self.store.write():
+            med = self.med(name)
+            start_at = max(self._status_change_start(med, from_date), med.versions[0].start)
+            current = med.version_at(start_at)
+            if current is None or current.active:
+                raise ConflictError(f"{med.name} is not stopped at that time.")
             self._new_version_from(med, start_at, active=True, base=current)
         return self.med(med.name)
 
     def remove_med(self, name: str) -> Med:
         """``med rm``: only a medication with nothing recorded against it."""
-        med = self.med(name)
         with self.store.write() as conn:
+            med = self.med(name)
             used = conn.execute(
                 "SELECT (SELECT count(*) FROM records WHERE med_id = ?)"
                 " + (SELECT count(*) FROM refills WHERE med_id = ?)",
@@ -464,8 +490,8 @@ class Journal:
     def refill(self, name: str, count: float) -> tuple[Med, float]:
         """``med refill``: add ``count`` to the supply (starting to track it if untracked)."""
         _check_count(count, "The refill count")
-        med = self.med(name)
         with self.store.write() as conn:
+            med = self.med(name)
             tracked = conn.execute(
                 "SELECT supply IS NOT NULL FROM meds WHERE id = ?", (med.id,)
             ).fetchone()[0]
@@ -506,11 +532,12 @@ class Journal:
 
     # ------------------------------------------------------------------------- doses
 
-    def _check_not_future(self, at: datetime) -> None:
-        if at > self.now + FUTURE_TOLERANCE:
+    def check_not_future(self, at: datetime, what: str = "a dose") -> None:
+        """Refuse a moment more than :data:`FUTURE_TOLERANCE` ahead of now."""
+        if too_far_ahead(at, self.now):
             shown = at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
             raise ConflictError(
-                f"{shown} is in the future; a dose can only be recorded once it has happened."
+                f"{shown} is in the future; {what} can only be recorded once it has happened."
             )
 
     def _fill(self, med_id: str, slot: Slot) -> Record | None:
@@ -625,7 +652,7 @@ class Journal:
             raise UsageError("--slot and --extra cannot be used together.")
         _check_count(amount, "The amount")
         moment = (at or self.now).astimezone(UTC)
-        self._check_not_future(moment)
+        self.check_not_future(moment)
         clean_note = _clean_note(note)
         seen: set[str] = set()
         ids: list[str] = []
@@ -661,7 +688,7 @@ class Journal:
     def skip(self, name: str, *, at: datetime | None = None, reason: str | None = None) -> Record:
         """``skip``: close the nearest open slot as skipped."""
         moment = (at or self.now).astimezone(UTC)
-        self._check_not_future(moment)
+        self.check_not_future(moment)
         clean_reason = _clean_note(reason)
         with self.store.write() as conn:
             med = self.med(name)
@@ -811,9 +838,9 @@ class Journal:
         (default: the last 7 days, including what was just recorded), in time order."""
         if until is None:
             # Doses may be recorded up to FUTURE_TOLERANCE ahead; the default end keeps them.
-            until = self.now + FUTURE_TOLERANCE + timedelta(seconds=1)
+            until = self.now.astimezone(UTC) + FUTURE_TOLERANCE + timedelta(seconds=1)
         until = until.astimezone(UTC)
-        since = (since or (self.now - timedelta(days=7))).astimezone(UTC)
+        since = (since or (self.now.astimezone(UTC) - timedelta(days=7))).astimezone(UTC)
         if since >= until:
             raise UsageError("--since must be before --until.")
         where = "r.at >= ? AND r.at < ?"

@@ -32,9 +32,9 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from adherelog import strictjson
-from adherelog.clock import from_utc_text, local_iso
+from adherelog.clock import RANGE_TEXT, from_utc_text, local_iso, storable
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
-from adherelog.journal import _RECORD_COLUMNS, Journal, name_key, record_from_row
+from adherelog.journal import _RECORD_COLUMNS, Journal, find_med_row, name_key, record_from_row
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import WEEKDAYS
 from adherelog.outfile import private_temp
@@ -339,23 +339,28 @@ def _is_uuid(value: Any) -> str | None:
     return None if ok else "a UUID in lower case, like 0b6c1f9e-1d0e-4c39-9f55-4f0cfb0e6a3d"
 
 
+# Stored dates may lie a day beyond the supported range: see clock.storable.
+_IN_RANGE = f"within the supported dates, {RANGE_TEXT}"
+
+
 def _is_utc(value: Any) -> str | None:
-    message = "a UTC time like 2026-11-01T08:15:00Z"
+    message = f"a UTC time like 2026-11-01T08:15:00Z {_IN_RANGE}"
     if not isinstance(value, str) or not _UTC_TEXT.fullmatch(value):
         return message
     try:
-        from_utc_text(value)
+        ok = storable(from_utc_text(value).date())
     except ValueError:
-        return message
-    return None
+        ok = False
+    return None if ok else message
 
 
 def _is_date(value: Any) -> str | None:
     try:
-        ok = date.fromisoformat(value).isoformat() == value
+        day = date.fromisoformat(value)
+        ok = day.isoformat() == value and storable(day)
     except (ValueError, TypeError):
         ok = False
-    return None if ok else "a date like 2026-11-01"
+    return None if ok else f"a date like 2026-11-01 {_IN_RANGE}"
 
 
 def _is_zone(value: Any) -> str | None:
@@ -417,13 +422,24 @@ def _one_of(*choices: str) -> Rule:
     return rule
 
 
+def _flat_list(value: Any) -> list[Any] | None:
+    """The JSON list of plain values held in a text cell (``times``, ``tags``), or None.
+
+    Deeper nesting is refused before decoding: the format never needs it, and decoding
+    a hostile cell nested thousands of levels deep would exhaust the stack."""
+    if not isinstance(value, str) or strictjson.nesting(value) > 1:
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, list) else None
+
+
 def _is_times(value: Any) -> str | None:
     message = 'a JSON list of times, like ["08:00", "20:00"]'
-    try:
-        times = json.loads(value)
-    except (ValueError, TypeError):
-        return message
-    if not isinstance(times, list):
+    times = _flat_list(value)
+    if times is None:
         return message
     for item in times:
         if not isinstance(item, str) or not _CLOCK.fullmatch(item):
@@ -444,11 +460,8 @@ def _is_weekdays(value: Any) -> str | None:
 
 def _is_tags(value: Any) -> str | None:
     message = 'a JSON list of tags, like ["food", "morning"]'
-    try:
-        tags = json.loads(value)
-    except (ValueError, TypeError):
-        return message
-    if not isinstance(tags, list) or len(tags) > 10:
+    tags = _flat_list(value)
+    if tags is None or len(tags) > 10:
         return message
     label = _text_rule(32, allow_newline=False)
     return message if any(label(tag) for tag in tags) else None
@@ -585,10 +598,7 @@ def _row_rule_problem(table: str, row: dict[str, Any]) -> str | None:
         ):
             return "identity does not match the tip's text, medication and side effect"
     if table == "schedules" and "times" in row and "as_needed" in row:
-        try:
-            times = json.loads(str(row["times"]))
-        except ValueError:
-            times = []
+        times = _flat_list(row["times"]) or []
         if bool(row["as_needed"]) == bool(times):
             return "an as-needed schedule has no times and any other has at least one"
     return None
@@ -972,10 +982,8 @@ def _check_names(staged: Staged, conn: sqlite3.Connection) -> None:
     second medication with the same name: refused, naming it."""
     if not any(t.name == "meds" for t in staged.tables):
         return
-    for med_id, name, key in staged.conn.execute(
-        "SELECT id, name, name_key FROM meds ORDER BY rowid"
-    ):
-        row = conn.execute("SELECT id, name FROM meds WHERE name_key = ?", (key,)).fetchone()
+    for med_id, name in staged.conn.execute("SELECT id, name FROM meds ORDER BY rowid"):
+        row = find_med_row(conn, str(name))
         if row is not None and row[0] != med_id:
             raise ConflictError(
                 f"The file's medication '{printable(str(name))}' is a different medication from "

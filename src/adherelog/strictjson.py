@@ -8,12 +8,16 @@ are not errors at decoding time: they are kept as markers (:class:`JsonObject.du
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from adherelog.errors import InvalidFileError
 from adherelog.text import printable
 
 BOM = b"\xef\xbb\xbf"
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class JsonObject(dict[str, Any]):
@@ -77,6 +81,20 @@ def loads(data: bytes, *, what: str, max_bytes: int, max_int_digits: int) -> Any
         raise InvalidFileError(
             "The file is not valid JSON: it holds a value that cannot be read."
         ) from None
+
+
+def nesting(text: str) -> int:
+    """How deep lists and objects nest in the JSON ``text`` (brackets inside strings do
+    not count). Counted without recursion, so that a value nested deeper than its format
+    needs can be refused before decoding it could exhaust the stack."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def shown_key(key: str, limit: int = 40) -> str:

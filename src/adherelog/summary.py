@@ -42,7 +42,7 @@ from adherelog.adherence import (
     slot_status,
     span_days,
 )
-from adherelog.clock import from_utc_text, to_utc_text
+from adherelog.clock import MIN_DATE, from_utc_text, to_utc_text
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.model import Med, ScheduleVersion, SlotStatus
@@ -699,14 +699,15 @@ def period(
     journal: Journal, *, since: datetime | None = None, days: int | None = None
 ) -> tuple[date, date]:
     """The days a summary covers: from the local date of ``since``, or the last ``days``
-    days (default 30), to today (local)."""
+    days (default 30, never before :data:`clock.MIN_DATE`), to today (local)."""
     today = journal.now.astimezone(journal.zone).date()
     if since is not None and days is not None:
         raise UsageError("Give either --since or --days, not both.")
     if days is not None:
         if days < 1:
             raise UsageError(f"--days must be 1 or more, not {days}.")
-        return today - timedelta(days=days - 1), today
+        # No period starts before the first supported date (nor leaves the calendar).
+        return today - timedelta(days=min(days - 1, (today - MIN_DATE).days)), today
     if since is not None:
         first = since.astimezone(journal.zone).date()
         if first > today:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from adherelog.clock import localize
+from adherelog.clock import RANGE_TEXT, localize, supported
 from adherelog.errors import UsageError
 from adherelog.text import printable
 
@@ -79,6 +79,10 @@ def _moment_error(text: str) -> UsageError:
         f"Cannot understand the time '{_shown(text)}'; "
         "try for example '2026-11-01 08:15' or 'yesterday 21:30'."
     )
+
+
+def _range_error(text: str) -> UsageError:
+    return UsageError(f"The time '{_shown(text)}' is outside the supported dates, {RANGE_TEXT}.")
 
 
 def _clock_error(text: str) -> UsageError:
@@ -160,14 +164,12 @@ def _iso_datetime(match: re.Match[str], zone: tzinfo) -> Moment | None:
 
 
 def _relative(match: re.Match[str], now: datetime, zone: tzinfo) -> Moment | None:
-    """``N unit ago``, counted back in UTC from ``now``; None for an unknown unit."""
+    """``N unit ago``, counted back in UTC from ``now``; None for an unknown unit.
+    A count that leaves the calendar raises OverflowError."""
     unit = _UNITS.get(match["unit"])
     if unit is None:
         return None
-    try:
-        instant = now.astimezone(UTC) - unit * int(match["count"])
-    except OverflowError:
-        return None
+    instant = now.astimezone(UTC) - unit * int(match["count"])
     return Moment(instant.astimezone(zone), date_only=False)
 
 
@@ -215,14 +217,20 @@ def parse_moment(text: str, now: datetime) -> Moment:
     ``now`` must be aware; its tzinfo is the local zone, and the result is in that zone.
     Local wall times follow RFC 5545 (a time in a spring-forward gap is read with the
     offset before the gap; a doubled time is its first occurrence) unless an offset is
-    given. ``Nd ago`` is exactly N×24 hours earlier. Anything not in the grammar raises
-    :class:`UsageError` quoting the text.
+    given. ``Nd ago`` is exactly N×24 hours earlier. Anything not in the grammar, or a
+    moment whose local date is outside the supported range (:data:`clock.MIN_DATE` to
+    :data:`clock.MAX_DATE`), raises :class:`UsageError` quoting the text.
     """
     zone = _zone_of(now)
     normal = _normal(text)
-    moment = _parse(normal, now, zone) if normal else None
+    try:
+        moment = _parse(normal, now, zone) if normal else None
+    except OverflowError:  # only a date far outside the supported range leaves the calendar
+        raise _range_error(text) from None
     if moment is None:
         raise _moment_error(text)
+    if not supported(moment.at.date()):
+        raise _range_error(text)
     return moment
 
 
