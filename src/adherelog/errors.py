@@ -40,3 +40,7 @@ class NewerJournalError(AdherelogError):
 
 class InvalidFileError(AdherelogError):
     """An imported or read file that breaks its format's rules."""
+
+
+class JournalDamagedError(AdherelogError):
+    """SQLite found the journal damaged; the command stopped and wrote nothing."""

@@ -10,19 +10,35 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from adherelog.errors import AdherelogError, NotAJournalError, NotFoundError
+from adherelog.errors import (
+    AdherelogError,
+    JournalDamagedError,
+    NotAJournalError,
+    NotFoundError,
+)
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.outfile import no_space, staged, write_failure
-from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, busy_timeout_ms
+from adherelog.storage import (
+    APPLICATION_ID,
+    SQLITE_HEADER,
+    busy_timeout_ms,
+    damaged,
+    diagnose,
+    is_corruption,
+    journal_stat,
+    read_uri,
+)
 
 BACKUP_FOLDER = "backups"
 MAX_VALUE_PROBLEMS = 50
+MAX_PAGES_SHOWN = 10
 # Which table each kind of undo-log entry points into.
 UNDO_TARGETS = {
     "dose": "records",
@@ -83,17 +99,23 @@ def _is_sqlite(path: Path) -> bool:
 
 @contextlib.contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to an existing journal file."""
-    if not path.exists():
+    """A read-only connection to an existing journal file (a regular file, never a link,
+    device, FIFO or folder). SQLite finding the file damaged stops the command."""
+    if journal_stat(path) is None:
         raise NotFoundError(f"There is no journal at {path}.")
-    if path.is_dir():
-        raise NotAJournalError(f"{path} is a folder, not an adherelog journal.")
-    conn = sqlite3.connect(
-        f"file:{path}?mode=ro", uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None
-    )
+    try:
+        conn = sqlite3.connect(
+            read_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise diagnose(exc, path) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         yield conn
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise diagnose(exc, path) from None
+        raise
     finally:
         conn.close()
 
@@ -104,7 +126,7 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bool) -> Backup:
     """``backup [PATH]``: the journal must exist; see :func:`backup_target` for where the
     copy goes and :func:`backup` for how it is made."""
-    if not journal.is_file():
+    if journal_stat(journal) is None:
         raise NotFoundError(f"There is no journal at {journal}.")
     target, numbered = backup_target(journal, given, now)
     return backup(journal, target, force=force, numbered=numbered)
@@ -164,7 +186,7 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
                 # One step: the whole copy is made inside a single read transaction.
                 source.backup(copy, pages=-1)
                 copy.execute("PRAGMA journal_mode = DELETE")
-                verdict = copy.execute("PRAGMA integrity_check").fetchall()
+                affected = _affected(copy)
                 version = int(copy.execute("PRAGMA user_version").fetchone()[0])
             except sqlite3.OperationalError as exc:
                 if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:  # the copy's disk, not the journal
@@ -172,13 +194,55 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
                 raise
             finally:
                 copy.close()
-            if verdict != [("ok",)]:
-                raise AdherelogError(
-                    "The copy failed SQLite's integrity check; no backup was written. "
-                    "Run 'adherelog check' on the journal."
+            if affected is not None:
+                raise JournalDamagedError(
+                    damaged(journal, affected=affected, done="no backup was written")
                 )
             size = tmp.stat().st_size
     return Backup(work.target, size, version)
+
+
+def _affected(copy: sqlite3.Connection) -> str | None:
+    """None when the copy passes SQLite's integrity check, else what is damaged: the tables
+    whose own check fails (each with its indexes) and the page numbers SQLite names."""
+    try:
+        verdict = [str(row[0]) for row in copy.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        verdict = []
+    if verdict == ["ok"]:
+        return None
+    try:
+        names = [
+            str(row[0])
+            for row in copy.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        return "its list of tables cannot be read"
+    tables = []
+    for name in names:
+        quoted = name.replace('"', '""')
+        try:
+            lines = [str(row[0]) for row in copy.execute(f'PRAGMA integrity_check("{quoted}")')]
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            lines = []
+        if lines != ["ok"]:
+            tables.append(name)
+    pages = sorted({int(n) for line in verdict for n in re.findall(r"\b[Pp]age (\d+)", line)})
+    parts = []
+    if tables:
+        parts.append("tables affected: " + ", ".join(tables))
+    if pages:
+        shown = ", ".join(str(page) for page in pages[:MAX_PAGES_SHOWN])
+        parts.append(f"pages {shown}" + (", …" if len(pages) > MAX_PAGES_SHOWN else ""))
+    return "; ".join(parts) or "SQLite's integrity check fails"
 
 
 # --------------------------------------------------------------------------- check

@@ -9,14 +9,18 @@ read with the stdlib ``sqlite3``; ``sqlite_utils`` is imported only when a migra
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from adherelog.errors import (
     AdherelogError,
     JournalBusyError,
+    JournalDamagedError,
     NewerJournalError,
     NotAJournalError,
 )
@@ -26,6 +30,20 @@ from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 APPLICATION_ID = 0x4144484C
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+# SQLite's files beside the journal: the write-ahead log, its index, the rollback journal.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+# Room SQLite needs beside a WAL journal that has no ``-shm`` yet: the 32 KiB index plus
+# the first frames of the log.
+WAL_ROOM = 64 * 1024
+# The byte of the ``-shm`` file that every process with the journal open holds a shared lock on.
+SHM_DMS_BYTE = 128
+# Primary result codes (``exc.sqlite_errorcode & 0xFF``).
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
 
 
 def busy_timeout_ms() -> int:
@@ -46,6 +64,68 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def sqlite_uri(path: Path, mode: str, *, immutable: bool = False) -> str:
+    """The ``file:`` URI SQLite opens for ``path``: the absolute path percent-encoded, so that
+    ``#``, ``?``, ``%``, ``&`` and every other character stay part of the file name."""
+    encoded = quote(os.fsencode(os.path.abspath(path)), safe="/")
+    return f"file:{encoded}?mode={mode}" + ("&immutable=1" if immutable else "")
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is, when it is not a regular file."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if not stat.S_ISREG(mode):
+        return "a socket or another special file"
+    return None
+
+
+def journal_stat(path: Path) -> os.stat_result | None:
+    """The journal's own ``lstat`` (None when it is missing), refusing anything that is not a
+    regular file, at the path itself or as SQLite's files beside it: adherelog never follows,
+    opens or changes the mode of a link, device, FIFO or folder there (SPEC §9)."""
+    for suffix in SIDE_FILES:
+        side = f"{path}{suffix}"
+        with contextlib.suppress(FileNotFoundError):
+            kind = _kind(os.lstat(side).st_mode)
+            if kind is not None:
+                raise NotAJournalError(
+                    f"{side} is {kind} beside the journal; the journal was left untouched."
+                )
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    kind = _kind(found.st_mode)
+    if kind is not None:
+        raise NotAJournalError(
+            f"{path} is {kind}, not an adherelog journal; it was left untouched."
+        )
+    return found
+
+
+def _open_checked(path: Path, expected: os.stat_result) -> int:
+    """A read-only descriptor of ``path``, which must still be the regular file ``expected``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not _same_file(os.fstat(fd), expected):
+        os.close(fd)
+        raise NotAJournalError(f"{path} changed while it was being opened; it was left untouched.")
+    return fd
+
+
+def _same_file(found: os.stat_result, expected: os.stat_result) -> bool:
+    return stat.S_ISREG(found.st_mode) and (found.st_dev, found.st_ino) == (
+        expected.st_dev,
+        expected.st_ino,
+    )
+
+
 def _make_private_dir(folder: Path) -> None:
     missing: list[Path] = []
     current = folder
@@ -56,34 +136,183 @@ def _make_private_dir(folder: Path) -> None:
         current = current.parent
     for path in reversed(missing):
         path.mkdir(mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.fchmod(fd, 0o700)  # mkdir's mode is filtered by the umask
+        finally:
+            os.close(fd)
 
 
-def _create_private_file(path: Path) -> None:
-    _make_private_dir(path.parent)
+def _check_file(path: Path, found: os.stat_result | None, *, write: bool) -> os.stat_result | None:
+    """Check the journal file through a descriptor of it; return the file SQLite must open.
+
+    A missing journal is created (0600, its folder 0700) for a write; an empty one becomes a
+    new journal, made private through the descriptor; anything else must start with the
+    SQLite header. Returns None for a read of a missing journal. The descriptor is closed
+    before SQLite opens the file: closing a second descriptor later would drop SQLite's locks.
+    """
+    if found is None:
+        if not write:
+            return None
+        _make_private_dir(path.parent)
+        try:
+            fd = os.open(
+                path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+            )
+        except FileExistsError:
+            found = journal_stat(path)
+            if found is None:
+                raise AdherelogError(f"{path} vanished while it was being created.") from None
+        else:
+            try:
+                os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask
+                return os.fstat(fd)
+            finally:
+                os.close(fd)
+    fd = _open_checked(path, found)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except FileExistsError:
-        return
-    os.fchmod(fd, 0o600)
-    os.close(fd)
+        if found.st_size == 0:
+            if write:
+                os.fchmod(fd, 0o600)
+        elif os.read(fd, len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotAJournalError(f"{path} is not an adherelog journal; it was left untouched.")
+    finally:
+        os.close(fd)
+    return found
 
 
-def _check_file(path: Path) -> bool:
-    """Raise when ``path`` exists and is not a SQLite file; return True when it is empty."""
+def _free_bytes(folder: Path) -> int:
+    found = os.statvfs(folder)
+    return found.f_bavail * found.f_frsize
+
+
+def blocked(path: Path) -> str | None:
+    """Why SQLite cannot set up its files beside the journal, when it cannot: the folder is
+    not writable, or the device holding it (or the nearest folder that exists) is full."""
+    folder = path.parent
+    with contextlib.suppress(OSError):
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return f"the folder {folder} is not writable"
+        while not folder.is_dir() and folder.parent != folder:
+            folder = folder.parent
+        if _free_bytes(folder) < WAL_ROOM:
+            return f"no space left on the device holding {path}"
+    return None
+
+
+def _wal_ready(path: Path) -> bool:
+    return os.path.lexists(f"{path}-shm")
+
+
+def _wal_empty(path: Path) -> bool:
     try:
-        size = path.stat().st_size
+        return os.lstat(f"{path}-wal").st_size == 0
     except FileNotFoundError:
         return True
-    if path.is_dir():
-        raise NotAJournalError(f"{path} is a folder, not an adherelog journal.")
-    if size == 0:
+
+
+def read_uri(path: Path, mode: str = "rw") -> str:
+    """The URI for reading the existing journal at ``path`` in ``mode`` (SPEC §9: reads work
+    where SQLite can read). Where SQLite could not create its ``-shm`` index beside it (a
+    read-only folder, a full disk), no other process can be writing, so the file is read as
+    it stands, which creates nothing; a log of changes not yet in the file cannot be read
+    that way."""
+    if _wal_ready(path):
+        return sqlite_uri(path, mode)
+    reason = blocked(path)
+    if reason is None:
+        return sqlite_uri(path, mode)
+    if not _wal_empty(path):
+        raise AdherelogError(f"Cannot read the journal {path}: {reason}.")
+    return sqlite_uri(path, "ro", immutable=True)
+
+
+def _left_over_wal(path: Path) -> bool:
+    """True when a ``-wal`` with changes lies beside the journal and no process has the
+    journal open (none holds its lock in the ``-shm``): the log was left by a crash, or was
+    already there when a backup was copied over the journal, and SQLite will replay it."""
+    if _wal_empty(path):
+        return False
+    try:
+        fd = os.open(f"{path}-shm", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
         return True
-    with open(path, "rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise NotAJournalError(f"{path} is not an adherelog journal; it was left untouched.")
-    return False
+    except OSError:
+        return False  # SQLite cannot replay the log here either
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE)
+    except OSError:
+        return False  # another process has the journal open
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, SHM_DMS_BYTE)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _check_left_over_wal(path: Path) -> None:
+    """Before a left-over log is replayed into the journal, check the result through a
+    read-only connection (which never writes the log into the file): a log from another
+    state of the journal mixes two journals into a damaged one. This costs a quick check of
+    the whole file, but only after a crash or a copy over a journal."""
+    if not _left_over_wal(path):
+        return
+    conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000)
+    try:
+        verdict = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise diagnose(exc, path) from None
+    finally:
+        conn.close()
+    if verdict != [("ok",)]:
+        raise JournalDamagedError(damaged(path))
+
+
+def damaged(path: Path | None, *, affected: str = "", done: str = "nothing was written") -> str:
+    """The one sentence for a damaged journal: what is affected, how to check and restore."""
+    where = f"The journal {path}" if path is not None else "The journal"
+    name = path.name if path is not None else "journal.db"
+    detail = f" ({affected})" if affected else ""
+    return (
+        f"{where} is damaged{detail}; {done}: run 'adherelog check' to see what is affected, "
+        f"and to restore it, copy a backup from the 'backups' folder beside it over it after "
+        f"removing the {name}-wal and {name}-shm files next to it."
+    )
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    """True when SQLite found the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "malformed" in str(exc) or "not a database" in str(exc)
+    return code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def diagnose(exc: sqlite3.Error, path: Path | None) -> AdherelogError:
+    """The refusal for an error SQLite raised on the journal at ``path``, naming its real
+    cause: damage, a busy journal, a full disk, a read-only file or folder, or SQLite's own
+    reason."""
+    if is_corruption(exc):
+        return JournalDamagedError(damaged(path))
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    where = f"the journal {path}" if path is not None else "the journal"
+    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        return JournalBusyError(
+            f"The journal is busy: another adherelog kept it locked for longer than "
+            f"{busy_timeout_ms() // 1000} seconds; nothing was written."
+        )
+    if path is not None and code in (SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY):
+        reason = blocked(path)
+        if reason is None and code == SQLITE_READONLY:
+            reason = f"{path} is read-only"
+        if reason is not None:
+            return AdherelogError(f"Cannot change {where}: {reason}; nothing was written.")
+    if code == SQLITE_FULL:
+        return AdherelogError(f"No space left on the device holding {where}; nothing was written.")
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return AdherelogError(
+        f"{where.capitalize()} could not be read or written ({reason}); nothing was changed."
+    )
 
 
 class Store:
@@ -115,15 +344,22 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             if _is_busy(exc):
                 raise JournalBusyError("The journal is busy; nothing was written.") from None
             raise
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already done so (it rolls back by
+        itself on a full disk, an I/O error or damage); never hides the original error."""
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -143,15 +379,18 @@ def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
 
 
 def _verify(conn: sqlite3.Connection, path: Path) -> int:
-    """Return the schema version, or raise if this is not (yet) an adherelog journal."""
+    """Return the schema version, or raise if this is not (yet) an adherelog journal.
+
+    The three facts are read in one transaction: another process's first-time setup commits
+    all of them at once, so they are seen all before or all after it."""
+    conn.execute("BEGIN")
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError:
-        raise NotAJournalError(
-            f"{path} is damaged or not an adherelog journal; it was left untouched."
-        ) from None
+    finally:
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have ended it after an error
+            conn.execute("COMMIT")
     if app_id == 0 and tables == 0 and version == 0:
         return 0  # a new, empty SQLite file
     if app_id != APPLICATION_ID:
@@ -189,33 +428,41 @@ def open_store(path: Path, *, write: bool) -> Store:
 
     A write creates the file (0600) and its folder (0700) when missing. A read of a missing
     journal gives an empty in-memory one and creates nothing. Files that are not adherelog
-    journals, and journals from a newer adherelog, are refused without being modified.
-    A path that cannot be used (a file where a folder should be, no permission) is refused
-    with a sentence naming it.
+    journals, journals from a newer adherelog, and paths that are not regular files are
+    refused without being modified. A path that cannot be used (a file where a folder should
+    be, no permission, a full disk, damage) is refused with a sentence naming the cause.
     """
     try:
         return _open_store(path, write=write)
+    except sqlite3.Error as exc:
+        raise diagnose(exc, path) from None
     except OSError as exc:
         reason = (exc.strerror or type(exc).__name__).lower()
         raise AdherelogError(f"Cannot open the journal {path}: {reason}.") from None
 
 
 def _open_store(path: Path, *, write: bool) -> Store:
-    empty = _check_file(path)
-    if not path.exists() and not write:
+    found = journal_stat(path)
+    if write and not (found is not None and _wal_ready(path)):
+        reason = blocked(path)
+        if reason is not None:
+            raise AdherelogError(
+                f"Cannot change the journal {path}: {reason}; nothing was written."
+            )
+    checked = _check_file(path, found, write=write)
+    if checked is None:
         store = Store(_connect(":memory:"), None)
         migrate(store)
         return store
-    if write:
-        _create_private_file(path)
-        if empty:
-            os.chmod(path, 0o600)
-    try:
-        conn = _connect(f"file:{path}?mode=rw", uri=True)
-    except sqlite3.OperationalError:
-        raise AdherelogError(f"Cannot open the journal {path}.") from None
+    _check_left_over_wal(path)
+    uri = sqlite_uri(path, "rw") if write else read_uri(path)
+    conn = _connect(uri, uri=True)
     try:
         version = _verify(conn, path)
+        if not _same_file(os.lstat(path), checked):
+            raise NotAJournalError(
+                f"{path} changed while it was being opened; it was left untouched."
+            )
         store = Store(conn, path)
         if version < SCHEMA_VERSION:
             migrate(store)  # a new journal, or an older one upgraded in place

@@ -39,9 +39,12 @@ def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
 
     zone = clock.local_zone()
     now = clock.now(zone)
-    store = storage.open_store(paths.journal_path(settings.db), write=write)
+    path = paths.journal_path(settings.db)
+    store = storage.open_store(path, write=write)
     try:
         yield Journal(store, now, zone)
+    except sqlite3.DatabaseError as exc:
+        raise storage.diagnose(exc, store.path) from None
     finally:
         store.close()
 
@@ -69,9 +72,11 @@ def guarded(action: Callable[[], None]) -> int:
         error(str(exc))
         return exc.exit_code
     except sqlite3.DatabaseError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        error(f"The journal could not be read or written ({reason}); nothing was changed.")
-        return 1
+        from adherelog.storage import diagnose
+
+        failure = diagnose(exc, None)
+        error(str(failure))
+        return failure.exit_code
     except BrokenPipeError:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
