@@ -13,10 +13,13 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from adherelog.errors import AdherelogError, UsageError
-from adherelog.journal import Journal
 from adherelog.output import Line, emit_json, message, write_lines
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
 
 PROG = "adherelog"
 
@@ -39,7 +42,9 @@ def error(text: str) -> None:
 @contextlib.contextmanager
 def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
     """The journal chosen by ``--db``/``ADHERELOG_DB``/the default, with the fixed clock."""
+    # Imported here: the Typer tree, --help and the dispatcher's parsing never need them.
     from adherelog import clock, paths, storage
+    from adherelog.journal import Journal
 
     zone = clock.local_zone()
     now = clock.now(zone)

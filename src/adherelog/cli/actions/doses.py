@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adherelog.cli.common import Settings, Shown, journal_command, moment, until
 from adherelog.errors import UsageError
-from adherelog.journal import Journal
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
 
 
 def take(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import TYPE_CHECKING
 
 from adherelog.cli.common import Settings, Shown, day, journal_command
 from adherelog.errors import UsageError
-from adherelog.journal import Journal, ScheduleOptions, parse_weekdays
-from adherelog.model import Med
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal, ScheduleOptions
+    from adherelog.model import Med
 
 
 def _schedule(
@@ -22,6 +25,7 @@ def _schedule(
     grace: int | None,
     tz: str | None,
 ) -> ScheduleOptions:
+    from adherelog.journal import ScheduleOptions, parse_weekdays
     from adherelog.timeparse import parse_clock
 
     parsed: list[time] | None = None

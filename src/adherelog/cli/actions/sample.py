@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adherelog.cli.common import Settings, Shown, journal_command
-from adherelog.journal import Journal
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
 
 
 def sample(settings: Settings, *, days: int = 28) -> int:

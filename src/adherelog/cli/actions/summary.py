@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adherelog.cli.common import Settings, Shown, journal_command, moment
-from adherelog.journal import Journal
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
 
 
 def summary(

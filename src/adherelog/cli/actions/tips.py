@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from adherelog.cli.common import Settings, Shown, command, deliver, journal_command, open_journal
 from adherelog.errors import UsageError
-from adherelog.journal import Journal
 
 if TYPE_CHECKING:
+    from adherelog.journal import Journal
     from adherelog.tips import Tip, TipFilter
 
 
