@@ -87,4 +87,13 @@ def cases(work: Path) -> list[dict[str, Any]]:
             "budget": 8,
             "argv": adherelog(million, "summary"),
         },
+        {"name": "history, 10-year journal", "budget": 6, "argv": adherelog(ten, "history")},
+        {"name": "tip list, 10-year journal", "budget": 6, "argv": adherelog(ten, "tip", "list")},
+        {"name": "med list, 10-year journal", "budget": 6, "argv": adherelog(ten, "med", "list")},
+        {
+            "name": "effect list, 10-year journal",
+            "budget": 6,
+            "argv": adherelog(ten, "effect", "list"),
+        },
+        {"name": "help (--help)", "budget": 6, "argv": adherelog(ten, "--help")},
     ]

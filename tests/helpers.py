@@ -10,36 +10,35 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
-from functools import cache
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
-import typer.testing
 from typer.testing import CliRunner, Result
 
+from adherelog.cli import main
 from adherelog.clock import localize
 from adherelog.model import ScheduleVersion
 
 RUNNER = CliRunner()
 
 
-@cache
-def _command() -> Any:
-    """The Click command of the app, built once: Typer rebuilds it on every ``invoke``,
-    which costs about 0.1 s each time."""
-    from adherelog.cli.app import app
-
-    return typer.main.get_command(app)
-
-
 def invoke(*args: str, env: Mapping[str, str] | None = None) -> Result:
-    """Run adherelog in-process through Typer's CliRunner (stdout and stderr kept apart)."""
-    from adherelog.cli.app import app
-
-    with mock.patch.object(typer.testing, "_get_command", return_value=_command()):
-        return RUNNER.invoke(app, list(args), env=dict(env) if env else None)
+    """Run adherelog in-process through :func:`adherelog.cli.main`, the path users run
+    (the start-up dispatcher, else Typer), with stdout and stderr kept apart."""
+    exception: BaseException | None = None
+    with RUNNER.isolation(env=dict(env) if env else None) as (stdout, stderr, output):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except Exception as exc:
+            exception, code = exc, 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out, err, both = stdout.getvalue(), stderr.getvalue(), output.getvalue()
+    return Result(RUNNER, out, err, both, None, code, exception)
 
 
 def ok(*args: str, env: Mapping[str, str] | None = None) -> Result:

@@ -535,8 +535,7 @@ class _Terminal(io.StringIO):
 def test_a_progress_bar_shows_on_a_terminal_for_long_runs_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import adherelog.cli.app  # noqa: F401 - the app imports its command modules first
-    from adherelog.cli import data
+    from adherelog.cli.actions import data
 
     for total, shown in ((data.PROGRESS_ROWS - 1, False), (data.PROGRESS_ROWS, True)):
         terminal = _Terminal()

@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not os.environ.get("ADHERELOG_NO_FAST_PATH"):
-            from adherelog.cli.fast import try_run
+            from adherelog.cli.dispatch import try_run
 
             code = try_run(args)
             if code is not None:

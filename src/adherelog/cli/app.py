@@ -1,11 +1,12 @@
 """The Typer application: global options, the error exit point, and the noun sub-apps.
 
-Imported only when the fast path (:mod:`adherelog.cli.fast`) defers, so Typer's import cost
-is paid by the commands that need it.
+Imported only when the start-up dispatcher (:mod:`adherelog.cli.dispatch`) hands a command
+line over, so Typer's import cost is paid only by the command lines that need it.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -15,7 +16,9 @@ from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
 from adherelog import __version__
+from adherelog.cli import data, doses, effects, meds, sample, share, summary, tips
 from adherelog.cli.common import PROG, Settings, error
+from adherelog.cli.options import JsonFlag
 
 
 class Group(TyperGroup):
@@ -56,23 +59,6 @@ class Group(TyperGroup):
             sys.exit(code)
         return code
 
-
-def finish(code: int) -> None:
-    """End a command with ``code`` (Typer commands return through an exception)."""
-    if code:
-        raise typer.Exit(code)
-
-
-def settings(ctx: typer.Context, json_flag: bool) -> Settings:
-    """The global settings, with a command's own ``--json`` folded in."""
-    found = ctx.find_root().obj
-    base = found if isinstance(found, Settings) else Settings()
-    return Settings(db=base.db, json=base.json or json_flag)
-
-
-JsonFlag = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")
-]
 
 app = typer.Typer(
     cls=Group,
@@ -122,24 +108,23 @@ def root(
     ctx.obj = Settings(db=db, json=json_flag)
 
 
-def _register() -> None:
-    from adherelog.cli import data, doses, effects, meds, sample, share, summary, tips
-
-    doses.register(app)
-    data.register(app)
-    sample.register(app)
-    summary.register(app)
-    app.add_typer(meds.app, name="med")
-    app.add_typer(effects.app, name="effect")
-    app.add_typer(tips.app, name="tip")
-    app.add_typer(share.app, name="share")
+doses.register(app)
+data.register(app)
+sample.register(app)
+summary.register(app)
+app.add_typer(meds.app, name="med")
+app.add_typer(effects.app, name="effect")
+app.add_typer(tips.app, name="tip")
+app.add_typer(share.app, name="share")
 
 
-_register()
+@functools.cache
+def click_command() -> Any:
+    """The Click command of the whole application, built once (building it costs ~0.1 s)."""
+    return typer.main.get_command(app)
 
 
 def run_app(args: list[str]) -> int:
     """Run the full application on ``args`` and return the exit code."""
-    command = typer.main.get_command(app)
-    result = command.main(args=args, prog_name=PROG, standalone_mode=False)
+    result = click_command().main(args=args, prog_name=PROG, standalone_mode=False)
     return result if isinstance(result, int) else 0

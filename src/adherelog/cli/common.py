@@ -1,4 +1,8 @@
-"""What every command shares: settings, opening the journal, the one place errors exit."""
+"""What every command shares: settings, opening the journal, the one place errors exit, and
+the one wrapper every command runs in (settings → open → run → JSON or lines → exit code).
+
+Typer-free: the start-up dispatcher (:mod:`adherelog.cli.dispatch`) runs commands through it
+without importing Typer, Click or Rich."""
 
 from __future__ import annotations
 
@@ -6,13 +10,17 @@ import contextlib
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from adherelog.cli import Stopped
 from adherelog.errors import AdherelogError, UsageError
-from adherelog.journal import Journal
+from adherelog.output import Line, emit_json, message, write_lines
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
 
 PROG = "adherelog"
 
@@ -35,7 +43,9 @@ def error(text: str) -> None:
 @contextlib.contextmanager
 def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
     """The journal chosen by ``--db``/``ADHERELOG_DB``/the default, with the fixed clock."""
+    # Imported here: the Typer tree, --help and the dispatcher's parsing never need them.
     from adherelog import clock, paths, storage
+    from adherelog.journal import Journal
 
     zone = clock.local_zone()
     now = clock.now(zone)
@@ -99,6 +109,67 @@ def guarded(action: Callable[[], None]) -> int:
         )
         return 1
     return 0
+
+
+def _no_warnings() -> Iterable[str]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a command shows: its JSON document for ``--json``, else its lines (each built
+    only when it is the one shown), then any warnings for stderr, and its exit code."""
+
+    json: Callable[[], object]
+    lines: Callable[[], Iterable[Line]]
+    warnings: Callable[[], Iterable[str]] = field(default=_no_warnings)
+    code: int = 0
+
+    def ready(self, settings: Settings) -> Shown:
+        """This, with what ``settings`` will show built now, while the journal is open."""
+        if settings.json:
+            document = self.json()
+            return replace(self, json=lambda: document)
+        lines, warnings = list(self.lines()), list(self.warnings())
+        return replace(self, lines=lambda: lines, warnings=lambda: warnings)
+
+
+def show(settings: Settings, shown: Shown | None) -> int:
+    """Print ``shown`` as ``settings`` ask and return its exit code (None: already printed)."""
+    if shown is None:
+        return 0
+    if settings.json:
+        emit_json(shown.json())
+    else:
+        write_lines(shown.lines())
+        for warning in shown.warnings():
+            message(f"warning: {warning}")
+    return shown.code
+
+
+def command(settings: Settings, work: Callable[[], Shown | None]) -> int:
+    """The one wrapper of every command: run ``work``, show what it returns as ``settings``
+    ask, and give the exit code (errors leave through :func:`guarded`)."""
+    code = 0
+
+    def run() -> None:
+        nonlocal code
+        code = show(settings, work())
+
+    return guarded(run) or code
+
+
+def journal_command(
+    settings: Settings, work: Callable[[Journal], Shown | None], *, write: bool
+) -> int:
+    """:func:`command` for ``work`` on the journal, opened for writing or for reading."""
+
+    def run() -> Shown | None:
+        with open_journal(settings, write=write) as journal:
+            shown = work(journal)
+            return None if shown is None else shown.ready(settings)
+
+    return command(settings, run)
 
 
 def moment(journal: Journal, text: str | None, option: str) -> datetime | None:

@@ -6,10 +6,8 @@ from typing import Annotated
 
 import typer
 
-from adherelog.cli import actions
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import guarded, moment, open_journal, until
-from adherelog.output import emit_json, write_lines
+from adherelog.cli.actions import doses
+from adherelog.cli.options import JsonFlag, MedFilter, Until, finish, settings, since_option
 
 AtOption = Annotated[
     str | None,
@@ -52,8 +50,14 @@ def take(
     Example: adherelog take metformin --at "yesterday 21:10"
     """
     finish(
-        actions.take(
-            settings(ctx, json_flag), meds, at=at, amount=amount, note=note, slot=slot, extra=extra
+        doses.take(
+            settings(ctx, json_flag),
+            meds=meds,
+            at=at,
+            amount=amount,
+            note=note,
+            slot=slot,
+            extra=extra,
         )
     )
 
@@ -72,7 +76,7 @@ def skip(
 
     Example: adherelog skip metformin --reason "stomach bug"
     """
-    finish(actions.skip(settings(ctx, json_flag), med, at=at, reason=reason))
+    finish(doses.skip(settings(ctx, json_flag), med=med, at=at, reason=reason))
 
 
 def due(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
@@ -81,7 +85,7 @@ def due(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
 
     Example: adherelog due
     """
-    finish(actions.due(settings(ctx, json_flag)))
+    finish(doses.due(settings(ctx, json_flag)))
 
 
 def undo(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
@@ -90,59 +94,22 @@ def undo(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
 
     Example: adherelog undo
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render
-
-        with open_journal(opts, write=True) as journal:
-            undone = journal.undo()
-            if opts.json:
-                emit_json({"undone": undone.data, "kind": undone.kind})
-                return
-            write_lines(render.undone_lines(undone))
-
-    finish(guarded(run))
+    finish(doses.undo(settings(ctx, json_flag)))
 
 
 def history(
     ctx: typer.Context,
     *,
-    since: Annotated[
-        str | None, typer.Option("--since", metavar="WHEN", help="Start (default: 7 days ago).")
-    ] = None,
-    until_: Annotated[
-        str | None,
-        typer.Option(
-            "--until", metavar="WHEN", help="End (default: now); a date includes that day."
-        ),
-    ] = None,
-    med: Annotated[
-        str | None, typer.Option("--med", metavar="MED", help="Only this medication.")
-    ] = None,
+    since: Annotated[str | None, since_option("Start (default: 7 days ago).")] = None,
+    until_: Until = None,
+    med: MedFilter = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """List doses, skips, missed doses and side effects in time order.
 
     Example: adherelog history --since "7d ago" --med metformin
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render, views
-
-        with open_journal(opts, write=False) as journal:
-            records = journal.history(
-                since=moment(journal, since, "--since"),
-                until=until(journal, until_, "--until"),
-                med=med,
-            )
-            if opts.json:
-                emit_json({"records": [views.record_json(r) for r in records]})
-                return
-            write_lines(render.history_lines(records, journal.zone, journal.now))
-
-    finish(guarded(run))
+    finish(doses.history(settings(ctx, json_flag), since=since, until_=until_, med=med))
 
 
 def register(app: typer.Typer) -> None:

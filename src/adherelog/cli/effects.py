@@ -6,16 +6,18 @@ from typing import Annotated
 
 import typer
 
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import guarded, moment, open_journal, until
-from adherelog.output import emit_json, write_lines
-
-app = typer.Typer(
-    help="Record and list side effects (severity 1 mild … 5 severe).",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    no_args_is_help=True,
+from adherelog.cli.actions import effects as actions
+from adherelog.cli.options import (
+    JsonFlag,
+    MedFilter,
+    finish,
+    settings,
+    since_option,
+    sub_app,
+    until_option,
 )
+
+app = sub_app("Record and list side effects (severity 1 mild … 5 severe).")
 
 
 @app.command("add")
@@ -46,42 +48,25 @@ def add(
 
     Example: adherelog effect add nausea --severity 3 --med sertraline --note "after breakfast"
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import effects, render_tips, views
-
-        with open_journal(opts, write=True) as journal:
-            record = effects.add_effect(
-                journal,
-                name,
-                severity=effects.parse_severity(severity),
-                med=med,
-                at=moment(journal, at, "--at"),
-                note=note,
-            )
-            if opts.json:
-                emit_json(views.record_json(record))
-                return
-            write_lines(render_tips.effect_added_lines(record, journal.zone, journal.now))
-
-    finish(guarded(run))
+    finish(
+        actions.add(
+            settings(ctx, json_flag),
+            name=name,
+            severity=severity,
+            med=med,
+            at=at,
+            note=note,
+        )
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     *,
-    since: Annotated[
-        str | None, typer.Option("--since", metavar="WHEN", help="Start (default: all).")
-    ] = None,
-    until_: Annotated[
-        str | None,
-        typer.Option("--until", metavar="WHEN", help="End; a date includes that day."),
-    ] = None,
-    med: Annotated[
-        str | None, typer.Option("--med", metavar="MED", help="Only this medication.")
-    ] = None,
+    since: Annotated[str | None, since_option("Start (default: all).")] = None,
+    until_: Annotated[str | None, until_option("End; a date includes that day.")] = None,
+    med: MedFilter = None,
     name: Annotated[
         str | None, typer.Option("--name", metavar="NAME", help="Only this side effect (any case).")
     ] = None,
@@ -91,22 +76,4 @@ def list_(
 
     Example: adherelog effect list --since "30d ago" --name nausea
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import effects, render_tips
-
-        with open_journal(opts, write=False) as journal:
-            records = effects.list_effects(
-                journal,
-                since=moment(journal, since, "--since"),
-                until=until(journal, until_, "--until"),
-                med=med,
-                name=name,
-            )
-            if opts.json:
-                emit_json({"effects": [effects.effect_json(r) for r in records]})
-                return
-            write_lines(render_tips.effect_list_lines(records, journal.zone, journal.now))
-
-    finish(guarded(run))
+    finish(actions.list_(settings(ctx, json_flag), since=since, until_=until_, med=med, name=name))

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Annotated
 
 import typer
 
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import Settings, day, guarded, open_journal
-from adherelog.errors import UsageError
-from adherelog.journal import Journal, ScheduleOptions, parse_weekdays
-from adherelog.model import Med
-from adherelog.output import emit_json, write_lines
+from adherelog.cli.actions import meds as actions
+from adherelog.cli.options import JsonFlag, finish, settings, sub_app
 
-app = typer.Typer(
-    help="Add, change, stop and list medications and their schedules.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    no_args_is_help=True,
-)
+app = sub_app("Add, change, stop and list medications and their schedules.")
 
 Name = Annotated[str, typer.Argument(metavar="NAME", help="Medication name (any case).")]
 Dose = Annotated[
@@ -64,49 +54,6 @@ Note = Annotated[
 ]
 
 
-def _options(
-    journal: Journal,
-    *,
-    dose: str | None,
-    times: list[str] | None,
-    every: int | None,
-    on: str | None,
-    as_needed: bool | None,
-    end: str | None,
-    grace: int | None,
-    tz: str | None,
-) -> ScheduleOptions:
-    from adherelog.timeparse import parse_clock
-
-    parsed: list[time] | None = None
-    if times:
-        parsed = []
-        for value in times:
-            try:
-                parsed.append(parse_clock(value))
-            except UsageError as exc:
-                raise UsageError(f"--time: {exc}") from None
-    return ScheduleOptions(
-        dose=dose,
-        times=parsed,
-        every=every,
-        on_days=None if on is None else parse_weekdays(on),
-        as_needed=as_needed,
-        end=day(journal, end, "--end"),
-        grace=grace,
-        zone=tz,
-    )
-
-
-def _show(opts: Settings, journal: Journal, med: Med) -> None:
-    from adherelog import render, views
-
-    if opts.json:
-        emit_json(views.med_json(med, journal.now))
-    else:
-        write_lines(render.med_lines(med, journal.now))
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -138,32 +85,24 @@ def add(
 
     Example: adherelog med add Metformin --dose "500 mg" --time 08:00 --time 20:00 --supply 60
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=True) as journal:
-            options = _options(
-                journal,
-                dose=dose,
-                times=time_,
-                every=every,
-                on=on,
-                as_needed=as_needed,
-                end=end,
-                grace=grace,
-                tz=tz,
-            )
-            med = journal.add_med(
-                name,
-                options,
-                start=day(journal, start, "--start"),
-                supply=supply,
-                per_dose=per_dose,
-                note=note,
-            )
-            _show(opts, journal, med)
-
-    finish(guarded(run))
+    finish(
+        actions.add(
+            settings(ctx, json_flag),
+            name=name,
+            dose=dose,
+            time_=time_,
+            every=every,
+            on=on,
+            as_needed=as_needed,
+            start=start,
+            end=end,
+            grace=grace,
+            supply=supply,
+            per_dose=per_dose,
+            tz=tz,
+            note=note,
+        )
+    )
 
 
 @app.command("edit")
@@ -200,32 +139,24 @@ def edit(
 
     Example: adherelog med edit metformin --time 09:00 --from 2026-12-01
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=True) as journal:
-            options = _options(
-                journal,
-                dose=dose,
-                times=time_,
-                every=every,
-                on=on,
-                as_needed=as_needed,
-                end=end,
-                grace=grace,
-                tz=tz,
-            )
-            med = journal.edit_med(
-                name,
-                options,
-                from_date=day(journal, from_, "--from"),
-                supply=supply,
-                per_dose=per_dose,
-                note=note,
-            )
-            _show(opts, journal, med)
-
-    finish(guarded(run))
+    finish(
+        actions.edit(
+            settings(ctx, json_flag),
+            name=name,
+            dose=dose,
+            time_=time_,
+            every=every,
+            on=on,
+            as_needed=as_needed,
+            end=end,
+            grace=grace,
+            tz=tz,
+            from_=from_,
+            supply=supply,
+            per_dose=per_dose,
+            note=note,
+        )
+    )
 
 
 FromOption = Annotated[
@@ -242,13 +173,7 @@ def stop(
 
     Example: adherelog med stop ibuprofen --from 2026-12-01
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=True) as journal:
-            _show(opts, journal, journal.stop_med(name, from_date=day(journal, from_, "--from")))
-
-    finish(guarded(run))
+    finish(actions.stop(settings(ctx, json_flag), name=name, from_=from_))
 
 
 @app.command("resume")
@@ -259,13 +184,7 @@ def resume(
 
     Example: adherelog med resume ibuprofen
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=True) as journal:
-            _show(opts, journal, journal.resume_med(name, from_date=day(journal, from_, "--from")))
-
-    finish(guarded(run))
+    finish(actions.resume(settings(ctx, json_flag), name=name, from_=from_))
 
 
 @app.command("list")
@@ -281,24 +200,7 @@ def list_(
 
     Example: adherelog med list --all
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render, views
-
-        with open_journal(opts, write=False) as journal:
-            every = journal.meds()
-            meds = [m for m in every if all_ or views.is_active(m, journal.now)]
-            if opts.json:
-                emit_json({"meds": [views.med_json(m, journal.now) for m in meds]})
-                return
-            if every and not meds:
-                hint = "No active medications; 'adherelog med list --all' shows the stopped ones."
-                write_lines([[(hint, "dim")]])
-                return
-            write_lines(render.med_list_lines(meds, journal.now))
-
-    finish(guarded(run))
+    finish(actions.list_(settings(ctx, json_flag), all_=all_))
 
 
 @app.command("show")
@@ -307,13 +209,7 @@ def show(ctx: typer.Context, name: Name, *, json_flag: JsonFlag = False) -> None
 
     Example: adherelog med show metformin
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=False) as journal:
-            _show(opts, journal, journal.med(name))
-
-    finish(guarded(run))
+    finish(actions.show(settings(ctx, json_flag), name=name))
 
 
 @app.command("rm")
@@ -322,19 +218,7 @@ def rm(ctx: typer.Context, name: Name, *, json_flag: JsonFlag = False) -> None:
 
     Example: adherelog med rm "vitamin d"
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        with open_journal(opts, write=True) as journal:
-            med = journal.remove_med(name)
-            if opts.json:
-                emit_json({"removed": med.name})
-            else:
-                from adherelog.text import one_line
-
-                write_lines([[("Removed ", "yellow"), (one_line(med.name), "bold")]])
-
-    finish(guarded(run))
+    finish(actions.rm(settings(ctx, json_flag), name=name))
 
 
 @app.command("refill")
@@ -349,25 +233,4 @@ def refill(
 
     Example: adherelog med refill metformin 60
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import views
-        from adherelog.text import one_line
-
-        with open_journal(opts, write=True) as journal:
-            med, added = journal.refill(name, count)
-            if opts.json:
-                emit_json(views.med_json(med, journal.now))
-                return
-            write_lines(
-                [
-                    [
-                        ("Refilled ", "green"),
-                        (one_line(med.name), "bold"),
-                        (f": +{views.number(added)}, {views.number(med.supply)} on hand", None),
-                    ]
-                ]
-            )
-
-    finish(guarded(run))
+    finish(actions.refill(settings(ctx, json_flag), name=name, count=count))

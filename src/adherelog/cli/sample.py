@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import guarded, open_journal
-from adherelog.output import emit_json, write_lines
+from adherelog.cli.actions import sample as actions
+from adherelog.cli.options import JsonFlag, finish, settings
 
 
 def sample(
@@ -27,31 +26,7 @@ def sample(
 
     Example: adherelog --db /tmp/sample.db sample
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog.sample import fill_sample
-
-        with open_journal(opts, write=True) as journal:
-            made = fill_sample(journal, days=days)
-            path = journal.store.path
-            if opts.json:
-                emit_json({**made.__dict__, "journal": str(path)})
-                return
-            write_lines(
-                [
-                    [
-                        (f"Sample journal written to {path}: ", "bold"),
-                        (
-                            f"{made.meds} medications, {made.days} days, {made.doses} doses, "
-                            f"{made.skips} skips, {made.missed} missed.",
-                            None,
-                        ),
-                    ]
-                ]
-            )
-
-    finish(guarded(run))
+    finish(actions.sample(settings(ctx, json_flag), days=days))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,15 +6,10 @@ from typing import Annotated
 
 import typer
 
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import guarded, open_journal
+from adherelog.cli.actions import share as actions
+from adherelog.cli.options import Force, JsonFlag, Output, finish, format_option, settings, sub_app
 
-app = typer.Typer(
-    help="Make a check-in card to send a support buddy.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    no_args_is_help=True,
-)
+app = sub_app("Make a check-in card to send a support buddy.")
 
 
 @app.command("card")
@@ -31,14 +26,10 @@ def card(
         ),
     ] = False,
     format_: Annotated[
-        str | None,
-        typer.Option("--format", metavar="md|json", help="md (default) or json (also --json)."),
+        str | None, format_option("md|json", "md (default) or json (also --json).")
     ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    output: Output = None,
+    force: Force = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Print a short check-in card for a peer: adherence and streak for the last days (per
@@ -50,18 +41,13 @@ def card(
 
     Example: adherelog share card --days 7 --no-names
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import card as cards
-        from adherelog.cli.common import deliver
-
-        fmt = format_ or ("json" if opts.json else "md")
-        with open_journal(opts, write=False) as journal:
-            built = cards.build_card(journal, days=days, names=not no_names)
-            document = cards.render_card(built, fmt)
-        deliver(
-            document, output, force=force, what=f"a {days}-day check-in card", announce_stdout=True
+    finish(
+        actions.card(
+            settings(ctx, json_flag),
+            days=days,
+            no_names=no_names,
+            format_=format_,
+            output=output,
+            force=force,
         )
-
-    finish(guarded(run))
+    )

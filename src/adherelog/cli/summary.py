@@ -6,28 +6,21 @@ from typing import Annotated
 
 import typer
 
-from adherelog.cli import summary_actions
-from adherelog.cli.app import JsonFlag, finish, settings
-
-MedOption = Annotated[
-    str | None, typer.Option("--med", metavar="MED", help="Only this medication.")
-]
+from adherelog.cli.actions import summary as actions
+from adherelog.cli.options import JsonFlag, MedFilter, finish, settings, since_option
 
 
 def summary(
     ctx: typer.Context,
     *,
     since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", metavar="WHEN", help="First day of the period, e.g. 2026-01-01 or mon."
-        ),
+        str | None, since_option("First day of the period, e.g. 2026-01-01 or mon.")
     ] = None,
     days: Annotated[
         int | None,
         typer.Option("--days", metavar="N", help="The last N days, today included (default 30)."),
     ] = None,
-    med: MedOption = None,
+    med: MedFilter = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind every number.")
     ] = False,
@@ -42,13 +35,11 @@ def summary(
     Example: adherelog summary --since 2026-01-01 --med metformin
     """
     finish(
-        summary_actions.summary(
-            settings(ctx, json_flag), since=since, days=days, med=med, explain=explain
-        )
+        actions.summary(settings(ctx, json_flag), since=since, days=days, med=med, explain=explain)
     )
 
 
-def streak(ctx: typer.Context, *, med: MedOption = None, json_flag: JsonFlag = False) -> None:
+def streak(ctx: typer.Context, *, med: MedFilter = None, json_flag: JsonFlag = False) -> None:
     """Show the current and the longest run of days with every dose taken.
 
     Days without doses neither break nor lengthen a run; today counts once its doses are
@@ -56,7 +47,7 @@ def streak(ctx: typer.Context, *, med: MedOption = None, json_flag: JsonFlag = F
 
     Example: adherelog streak --med sertraline
     """
-    finish(summary_actions.streak(settings(ctx, json_flag), med=med))
+    finish(actions.streak(settings(ctx, json_flag), med=med))
 
 
 def register(app: typer.Typer) -> None:

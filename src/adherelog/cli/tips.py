@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from adherelog.cli.app import JsonFlag, finish, settings
-from adherelog.cli.common import Settings, deliver, guarded, open_journal
-from adherelog.errors import UsageError
-from adherelog.output import emit_json, write_lines
+from adherelog.cli.actions import tips as actions
+from adherelog.cli.options import Force, JsonFlag, Output, finish, format_option, settings, sub_app
 
-if TYPE_CHECKING:
-    from adherelog.tips import Tip, TipFilter
-
-app = typer.Typer(
-    help="Keep coping tips, rate them, and swap them with peers as privacy-scrubbed files.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    no_args_is_help=True,
-)
+app = sub_app("Keep coping tips, rate them, and swap them with peers as privacy-scrubbed files.")
 
 TipId = Annotated[
     str, typer.Argument(metavar="ID", help="The tip's id or a unique prefix (4+ characters).")
@@ -44,44 +33,6 @@ Search = Annotated[
 ]
 Mine = Annotated[bool, typer.Option("--mine", help="Only my own tips.")]
 Peer = Annotated[bool, typer.Option("--peer", help="Only tips imported from peers.")]
-Output = Annotated[
-    str | None,
-    typer.Option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout."),
-]
-Force = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
-
-
-def _filters(
-    *,
-    med: str | None,
-    effect: str | None,
-    tags: list[str] | None,
-    search: str | None,
-    mine: bool,
-    peer: bool,
-    ids: list[str] | None = None,
-) -> TipFilter:
-    from adherelog.tips import TipFilter
-
-    if mine and peer:
-        raise UsageError("Give --mine or --peer, not both.")
-    return TipFilter(
-        med=med,
-        effect=effect,
-        tags=tuple(tags or ()),
-        search=search,
-        source="mine" if mine else "peer" if peer else None,
-        ids=tuple(ids or ()),
-    )
-
-
-def _show(opts: Settings, tip: Tip, zone_key: str) -> None:
-    from adherelog import render_tips, schedule, tips
-
-    if opts.json:
-        emit_json(tips.tip_json(tip, zone_key))
-    else:
-        write_lines(render_tips.tip_lines(tip, schedule.zone(zone_key)))
 
 
 @app.command("add")
@@ -106,16 +57,7 @@ def add(
 
     Example: adherelog tip add "Take it with a snack" --med sertraline --effect nausea --tag food
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import tips
-
-        with open_journal(opts, write=True) as journal:
-            tip = tips.add_tip(journal, text, medication=med, side_effect=effect, tags=tag or ())
-            _show(opts, tip, journal.zone.key)
-
-    finish(guarded(run))
+    finish(actions.add(settings(ctx, json_flag), text=text, med=med, effect=effect, tag=tag))
 
 
 @app.command("list")
@@ -135,20 +77,17 @@ def list_(
 
     Example: adherelog tip list --effect nausea
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render_tips, tips
-
-        filters = _filters(med=med, effect=effect, tags=tag, search=search, mine=mine, peer=peer)
-        with open_journal(opts, write=False) as journal:
-            found = tips.list_tips(journal, filters)
-            if opts.json:
-                emit_json({"tips": [tips.tip_json(t, journal.zone.key) for t in found]})
-                return
-            write_lines(render_tips.tip_list_lines(found, journal.zone))
-
-    finish(guarded(run))
+    finish(
+        actions.list_(
+            settings(ctx, json_flag),
+            med=med,
+            effect=effect,
+            tag=tag,
+            search=search,
+            mine=mine,
+            peer=peer,
+        )
+    )
 
 
 @app.command("show")
@@ -157,15 +96,7 @@ def show(ctx: typer.Context, tip_id: TipId, *, json_flag: JsonFlag = False) -> N
 
     Example: adherelog tip show 3f2a
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import tips
-
-        with open_journal(opts, write=False) as journal:
-            _show(opts, tips.get_tip(journal, tip_id), journal.zone.key)
-
-    finish(guarded(run))
+    finish(actions.show(settings(ctx, json_flag), tip_id=tip_id))
 
 
 @app.command("rate")
@@ -181,21 +112,14 @@ def rate(
 
     Example: adherelog tip rate 3f2a --helped
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render_tips, tips
-
-        if helped == not_helped:
-            raise UsageError("Give --helped or --not-helped (one of them).")
-        with open_journal(opts, write=True) as journal:
-            tip = tips.rate_tip(journal, tip_id, helped=helped)
-            if opts.json:
-                emit_json(tips.tip_json(tip, journal.zone.key))
-                return
-            write_lines(render_tips.tip_rated_lines(tip))
-
-    finish(guarded(run))
+    finish(
+        actions.rate(
+            settings(ctx, json_flag),
+            tip_id=tip_id,
+            helped=helped,
+            not_helped=not_helped,
+        )
+    )
 
 
 @app.command("rm")
@@ -204,19 +128,7 @@ def rm(ctx: typer.Context, tip_id: TipId, *, json_flag: JsonFlag = False) -> Non
 
     Example: adherelog tip rm 3f2a
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render_tips, tips
-
-        with open_journal(opts, write=True) as journal:
-            tip = tips.remove_tip(journal, tip_id)
-            if opts.json:
-                emit_json({"removed": tips.tip_json(tip, journal.zone.key)})
-                return
-            write_lines(render_tips.tip_removed_lines(tip))
-
-    finish(guarded(run))
+    finish(actions.rm(settings(ctx, json_flag), tip_id=tip_id))
 
 
 @app.command("export")
@@ -234,10 +146,7 @@ def export(
         typer.Option("--id", metavar="ID", help="Only this tip; repeat for several."),
     ] = None,
     format_: Annotated[
-        str,
-        typer.Option(
-            "--format", metavar="json|md", help="json: a bundle to import; md: a forum post."
-        ),
+        str, format_option("json|md", "json: a bundle to import; md: a forum post.")
     ] = "json",
     output: Output = None,
     force: Force = False,
@@ -252,25 +161,21 @@ def export(
 
     Example: adherelog tip export --med sertraline -o sertraline-tips.json
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import tips
-
-        filters = _filters(
-            med=med, effect=effect, tags=tag, search=search, mine=mine, peer=peer, ids=id_
-        )
-        with open_journal(opts, write=False) as journal:
-            result = tips.export_tips(journal, filters, format_)
-        deliver(
-            result.document,
-            output,
+    finish(
+        actions.export(
+            settings(ctx, json_flag),
+            med=med,
+            effect=effect,
+            tag=tag,
+            search=search,
+            mine=mine,
+            peer=peer,
+            id_=id_,
+            format_=format_,
+            output=output,
             force=force,
-            what=f"{result.count} tip" + ("" if result.count == 1 else "s"),
-            announce_stdout=True,
         )
-
-    finish(guarded(run))
+    )
 
 
 @app.command("import")
@@ -301,21 +206,7 @@ def import_(
 
     Example: adherelog tip import tips-from-group.json --from "Tuesday group" --dry-run
     """
-    opts = settings(ctx, json_flag)
-
-    def run() -> None:
-        from adherelog import render_tips, tips
-
-        label = tips.import_label(from_, file)
-        bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
-        with open_journal(opts, write=not dry_run) as journal:
-            result = tips.import_bundle(journal, bundle, label=label, dry_run=dry_run)
-            if opts.json:
-                emit_json(tips.import_json(result))
-                return
-            write_lines(render_tips.import_lines(result, journal.zone))
-
-    finish(guarded(run))
+    finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_=from_))
 
 
 @app.command("schema")
@@ -324,10 +215,4 @@ def schema(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
 
     Example: adherelog tip schema > adherelog-tips.schema.json
     """
-
-    def run() -> None:
-        from adherelog.tipfile import json_schema
-
-        emit_json(json_schema())
-
-    finish(guarded(run))
+    finish(actions.schema(settings(ctx, json_flag)))

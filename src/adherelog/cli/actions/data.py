@@ -1,0 +1,265 @@
+"""Your data is yours: ``export``, ``import``, ``backup``, ``check``, ``report``,
+``calendar`` and ``fhir``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from adherelog.cli.common import Settings, Shown, command, deliver, moment, open_journal, until
+from adherelog.errors import UsageError
+from adherelog.output import Line, message
+
+if TYPE_CHECKING:
+    from adherelog.maintenance import CheckResult
+    from adherelog.portability import ImportResult, Progress
+
+# Progress bars appear for runs over this many rows, and only when stderr is a terminal.
+PROGRESS_ROWS = 5000
+
+
+def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        from adherelog.text import one_line
+
+        raise UsageError(
+            f"{option}: '{one_line(value)}' is not a format; choose {' or '.join(choices)}."
+        )
+    return value
+
+
+def _shown(path: Path | str) -> str:
+    from adherelog.text import one_line
+
+    return one_line(str(path))
+
+
+def _check_output(output: str | None, force: bool) -> None:
+    """Refuse a bad ``-o`` target before any work is done."""
+    if output is not None:
+        from adherelog.outfile import check_target
+
+        check_target(Path(output), force=force)
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Progress]:
+    """A progress callback that shows a bar on stderr once a run is known to be long."""
+    bar = None
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < PROGRESS_ROWS or not sys.stderr.isatty():
+                return
+            from rich.console import Console
+            from rich.progress import Progress as Bar
+
+            bar = Bar(console=Console(file=sys.stderr), transient=True)
+            bar.start()
+            task = bar.add_task(label, total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def export(
+    settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
+) -> int:
+    """``export``: see :mod:`adherelog.portability`."""
+
+    def work() -> None:
+        from adherelog import portability
+
+        fmt = _choice(format_, tuple(portability.EXPORTERS), "--format")
+        _check_output(output, force)
+        with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
+            if output is None:
+                # A bar beside the document would garble a terminal; piped, it may show.
+                shown = None if sys.stdout.isatty() else progress
+                portability.EXPORTERS[fmt](journal, sys.stdout, shown)
+                return
+            portability.export_file(journal, fmt, Path(output), force=force, progress=progress)
+        what = "the journal" if fmt == "json" else "the doses and skips"
+        message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
+
+    return command(settings, work)
+
+
+def _import_lines(result: ImportResult, source: str) -> list[Line]:
+    def counts(values: dict[str, int]) -> str:
+        shown = [f"{n} {table}" for table, n in values.items() if n]
+        return ", ".join(shown) if shown else "nothing"
+
+    head = "Dry run, nothing was written: would add " if result.dry_run else "Added "
+    lines: list[Line] = [
+        [(head, "bold"), (counts(result.added), None), (f" from {_shown(source)}.", None)],
+        [(f"Already held: {counts(result.already_held)}.", "dim")],
+    ]
+    if result.conflicts:
+        lines.append(
+            [(f"{len(result.conflicts)} conflict(s); the journal's data was kept:", "yellow")]
+        )
+        for conflict in result.conflicts[:20]:
+            lines.append([(f"  {conflict.table} {_shown(conflict.id)}: {conflict.reason}", None)])
+        if len(result.conflicts) > 20:
+            lines.append([(f"  … and {len(result.conflicts) - 20} more (see --json).", "dim")])
+    return lines
+
+
+def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
+    """``import``: see :func:`adherelog.portability.merge`."""
+
+    def work() -> Shown:
+        from adherelog import portability
+
+        with _progress("Importing") as progress:
+            # The file is checked in full before the journal is opened (or created).
+            staged = portability.read_export(portability.read_input(file), progress)
+            try:
+                with open_journal(settings, write=not dry_run) as journal:
+                    result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
+            finally:
+                staged.close()
+        return Shown(json=result.to_json, lines=lambda: _import_lines(result, file))
+
+    return command(settings, work)
+
+
+def backup(settings: Settings, *, path: str | None = None, force: bool = False) -> int:
+    """``backup``: see :func:`adherelog.maintenance.backup_journal`."""
+
+    def work() -> Shown:
+        from adherelog import clock, maintenance, paths
+
+        made = maintenance.backup_journal(
+            paths.journal_path(settings.db), path, clock.now(), force=force
+        )
+        size = f"{made.size / 1024:.0f} KiB" if made.size >= 1024 else f"{made.size} bytes"
+        return Shown(
+            json=made.to_json,
+            lines=lambda: [
+                [
+                    ("Backed up the journal to ", "green"),
+                    (_shown(made.path), "bold"),
+                    (f" ({size}, schema {made.schema_version}).", None),
+                ]
+            ],
+        )
+
+    return command(settings, work)
+
+
+def check(settings: Settings) -> int:
+    """``check``: see :func:`adherelog.maintenance.check`; exit 1 on any problem."""
+
+    def work() -> Shown:
+        from adherelog import maintenance, paths
+
+        result = maintenance.check(paths.journal_path(settings.db))
+        return Shown(
+            json=result.to_json, lines=lambda: _check_lines(result), code=0 if result.ok else 1
+        )
+
+    return command(settings, work)
+
+
+def _check_lines(result: CheckResult) -> list[Line]:
+    where = _shown(result.path)
+    if result.ok:
+        from adherelog.portability import EXPORTED_TABLES
+
+        shown = [t for t in EXPORTED_TABLES if t in result.tables]
+        rows = ", ".join(f"{result.tables[t]} {t}" for t in shown)
+        return [
+            [("OK ", "green"), (where, "bold"), (f" (schema {result.schema_version})", None)],
+            [(f"  {rows}", "dim")],
+        ]
+    lines: list[Line] = [[(f"{len(result.problems)} problem(s) in ", "bold red"), (where, "bold")]]
+    for problem in result.problems:
+        lines.append([(f"  {problem.check}: ", "red"), (_shown(problem.message), None)])
+    return lines
+
+
+def report(
+    settings: Settings,
+    *,
+    since: str | None = None,
+    until_: str | None = None,
+    format_: str = "md",
+    output: str | None = None,
+    force: bool = False,
+) -> int:
+    """``report``: see :func:`adherelog.report.build_report`."""
+
+    def work() -> None:
+        from adherelog import report as reports
+
+        fmt = _choice(format_, tuple(reports.RENDERERS), "--format")
+        _check_output(output, force)
+        with open_journal(settings, write=False) as journal:
+            data = reports.build_report(
+                journal,
+                since=moment(journal, since, "--since"),
+                until=until(journal, until_, "--until"),
+            )
+        document = reports.RENDERERS[fmt](data)
+        deliver(document, output, force=force, what=f"the {fmt.upper()} report")
+
+    return command(settings, work)
+
+
+def calendar(
+    settings: Settings, *, days: int = 7, output: str | None = None, force: bool = False
+) -> int:
+    """``calendar``: see :func:`adherelog.calendar_ics.build_calendar`."""
+
+    def work() -> None:
+        from adherelog import calendar_ics
+
+        if not 1 <= days <= calendar_ics.MAX_DAYS:
+            raise UsageError(f"--days must be from 1 to {calendar_ics.MAX_DAYS}, not {days}.")
+        _check_output(output, force)
+        with open_journal(settings, write=False) as journal:
+            document = calendar_ics.build_calendar(journal, days)
+        deliver(document, output, force=force, what=f"reminders for {days} day(s)")
+
+    return command(settings, work)
+
+
+def fhir(
+    settings: Settings,
+    *,
+    since: str | None = None,
+    until_: str | None = None,
+    output: str | None = None,
+    force: bool = False,
+) -> int:
+    """``fhir``: see :func:`adherelog.fhir.build_bundle`."""
+
+    def work() -> None:
+        from datetime import timedelta
+
+        from adherelog import fhir as fhir_bundle
+        from adherelog.output import json_text
+
+        _check_output(output, force)
+        with open_journal(settings, write=False) as journal:
+            start = moment(journal, since, "--since") or journal.now - timedelta(
+                days=fhir_bundle.DEFAULT_DAYS
+            )
+            end = until(journal, until_, "--until")
+            bundle = fhir_bundle.build_bundle(journal, start, end)
+        document = json_text(bundle) + "\n"
+        deliver(document, output, force=force, what="the FHIR bundle")
+
+    return command(settings, work)

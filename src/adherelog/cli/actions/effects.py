@@ -1,0 +1,68 @@
+"""``effect add`` and ``effect list``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from adherelog.cli.common import Settings, Shown, journal_command, moment, until
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal
+
+
+def add(
+    settings: Settings,
+    *,
+    name: str,
+    severity: str | None = None,
+    med: str | None = None,
+    at: str | None = None,
+    note: str | None = None,
+) -> int:
+    """``effect add``: see :func:`adherelog.effects.add_effect`."""
+
+    def work(journal: Journal) -> Shown:
+        from adherelog import effects, render_tips, views
+
+        record = effects.add_effect(
+            journal,
+            name,
+            severity=effects.parse_severity(severity),
+            med=med,
+            at=moment(journal, at, "--at"),
+            note=note,
+        )
+        return Shown(
+            json=lambda: views.record_json(record),
+            lines=lambda: render_tips.effect_added_lines(record, journal.zone, journal.now),
+        )
+
+    return journal_command(settings, work, write=True)
+
+
+def list_(
+    settings: Settings,
+    *,
+    since: str | None = None,
+    until_: str | None = None,
+    med: str | None = None,
+    name: str | None = None,
+) -> int:
+    """``effect list``: see :func:`adherelog.effects.list_effects`."""
+
+    def work(journal: Journal) -> Shown:
+        from adherelog import effects, render_tips
+
+        records = effects.list_effects(
+            journal,
+            since=moment(journal, since, "--since"),
+            until=until(journal, until_, "--until"),
+            med=med,
+            name=name,
+        )
+        return Shown(
+            json=lambda: {"effects": [effects.effect_json(r) for r in records]},
+            lines=lambda: render_tips.effect_list_lines(records, journal.zone, journal.now),
+        )
+
+    return journal_command(settings, work, write=False)

@@ -1,0 +1,232 @@
+"""``med add``, ``edit``, ``stop``, ``resume``, ``list``, ``show``, ``rm`` and ``refill``."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import TYPE_CHECKING
+
+from adherelog.cli.common import Settings, Shown, day, journal_command
+from adherelog.errors import UsageError
+
+if TYPE_CHECKING:
+    from adherelog.journal import Journal, ScheduleOptions
+    from adherelog.model import Med
+
+
+def _schedule(
+    journal: Journal,
+    *,
+    dose: str | None,
+    times: list[str] | None,
+    every: int | None,
+    on: str | None,
+    as_needed: bool | None,
+    end: str | None,
+    grace: int | None,
+    tz: str | None,
+) -> ScheduleOptions:
+    from adherelog.journal import ScheduleOptions, parse_weekdays
+    from adherelog.timeparse import parse_clock
+
+    parsed: list[time] | None = None
+    if times:
+        parsed = []
+        for value in times:
+            try:
+                parsed.append(parse_clock(value))
+            except UsageError as exc:
+                raise UsageError(f"--time: {exc}") from None
+    return ScheduleOptions(
+        dose=dose,
+        times=parsed,
+        every=every,
+        on_days=None if on is None else parse_weekdays(on),
+        as_needed=as_needed,
+        end=day(journal, end, "--end"),
+        grace=grace,
+        zone=tz,
+    )
+
+
+def _med(journal: Journal, med: Med) -> Shown:
+    from adherelog import render, views
+
+    return Shown(
+        json=lambda: views.med_json(med, journal.now),
+        lines=lambda: render.med_lines(med, journal.now),
+    )
+
+
+def add(
+    settings: Settings,
+    *,
+    name: str,
+    dose: str | None = None,
+    time_: list[str] | None = None,
+    every: int | None = None,
+    on: str | None = None,
+    as_needed: bool | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    grace: int | None = None,
+    supply: float | None = None,
+    per_dose: float | None = None,
+    tz: str | None = None,
+    note: str | None = None,
+) -> int:
+    """``med add``: see :meth:`adherelog.journal.Journal.add_med`."""
+
+    def work(journal: Journal) -> Shown:
+        schedule = _schedule(
+            journal,
+            dose=dose,
+            times=time_,
+            every=every,
+            on=on,
+            as_needed=as_needed,
+            end=end,
+            grace=grace,
+            tz=tz,
+        )
+        med = journal.add_med(
+            name,
+            schedule,
+            start=day(journal, start, "--start"),
+            supply=supply,
+            per_dose=per_dose,
+            note=note,
+        )
+        return _med(journal, med)
+
+    return journal_command(settings, work, write=True)
+
+
+def edit(
+    settings: Settings,
+    *,
+    name: str,
+    dose: str | None = None,
+    time_: list[str] | None = None,
+    every: int | None = None,
+    on: str | None = None,
+    as_needed: bool | None = None,
+    end: str | None = None,
+    grace: int | None = None,
+    tz: str | None = None,
+    from_: str | None = None,
+    supply: float | None = None,
+    per_dose: float | None = None,
+    note: str | None = None,
+) -> int:
+    """``med edit``: see :meth:`adherelog.journal.Journal.edit_med`."""
+
+    def work(journal: Journal) -> Shown:
+        schedule = _schedule(
+            journal,
+            dose=dose,
+            times=time_,
+            every=every,
+            on=on,
+            as_needed=as_needed,
+            end=end,
+            grace=grace,
+            tz=tz,
+        )
+        med = journal.edit_med(
+            name,
+            schedule,
+            from_date=day(journal, from_, "--from"),
+            supply=supply,
+            per_dose=per_dose,
+            note=note,
+        )
+        return _med(journal, med)
+
+    return journal_command(settings, work, write=True)
+
+
+def stop(settings: Settings, *, name: str, from_: str | None = None) -> int:
+    """``med stop``: see :meth:`adherelog.journal.Journal.stop_med`."""
+    return journal_command(
+        settings,
+        lambda journal: _med(
+            journal, journal.stop_med(name, from_date=day(journal, from_, "--from"))
+        ),
+        write=True,
+    )
+
+
+def resume(settings: Settings, *, name: str, from_: str | None = None) -> int:
+    """``med resume``: see :meth:`adherelog.journal.Journal.resume_med`."""
+    return journal_command(
+        settings,
+        lambda journal: _med(
+            journal, journal.resume_med(name, from_date=day(journal, from_, "--from"))
+        ),
+        write=True,
+    )
+
+
+def list_(settings: Settings, *, all_: bool = False) -> int:
+    """``med list``: active medications, or all of them."""
+
+    def work(journal: Journal) -> Shown:
+        from adherelog import render, views
+        from adherelog.output import Line
+
+        every = journal.meds()
+        meds = [m for m in every if all_ or views.is_active(m, journal.now)]
+
+        def lines() -> list[Line]:
+            if every and not meds:
+                hint = "No active medications; 'adherelog med list --all' shows the stopped ones."
+                return [[(hint, "dim")]]
+            return render.med_list_lines(meds, journal.now)
+
+        return Shown(
+            json=lambda: {"meds": [views.med_json(m, journal.now) for m in meds]}, lines=lines
+        )
+
+    return journal_command(settings, work, write=False)
+
+
+def show(settings: Settings, *, name: str) -> int:
+    """``med show``: one medication with its schedule history."""
+    return journal_command(settings, lambda journal: _med(journal, journal.med(name)), write=False)
+
+
+def rm(settings: Settings, *, name: str) -> int:
+    """``med rm``: see :meth:`adherelog.journal.Journal.remove_med`."""
+
+    def work(journal: Journal) -> Shown:
+        from adherelog.text import one_line
+
+        med = journal.remove_med(name)
+        return Shown(
+            json=lambda: {"removed": med.name},
+            lines=lambda: [[("Removed ", "yellow"), (one_line(med.name), "bold")]],
+        )
+
+    return journal_command(settings, work, write=True)
+
+
+def refill(settings: Settings, *, name: str, count: float) -> int:
+    """``med refill``: see :meth:`adherelog.journal.Journal.refill`."""
+
+    def work(journal: Journal) -> Shown:
+        from adherelog import views
+        from adherelog.text import one_line
+
+        med, added = journal.refill(name, count)
+        return Shown(
+            json=lambda: views.med_json(med, journal.now),
+            lines=lambda: [
+                [
+                    ("Refilled ", "green"),
+                    (one_line(med.name), "bold"),
+                    (f": +{views.number(added)}, {views.number(med.supply)} on hand", None),
+                ]
+            ],
+        )
+
+    return journal_command(settings, work, write=True)
