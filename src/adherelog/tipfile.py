@@ -368,13 +368,16 @@ def render_markdown(tips: Sequence[BundleTip]) -> str:
 
 # Control characters (C0 except where noted, DEL, C1), soft hyphen, Arabic and Syriac
 # format marks, bidi marks, embeddings, overrides and isolates, zero-width characters,
-# line and paragraph separators, surrogates, private use, the BOM and non-characters.
+# invisible letters and variation selectors, line and paragraph separators, surrogates,
+# private use, the BOM and non-characters.
 # Import is stricter still (every format or unassigned code point): this is a first screen
 # that any JSON Schema validator can apply.
 _FORBIDDEN_REST = (
-    "\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u180e"
-    "\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
-    "\\ud800-\\udfff\\ue000-\\uf8ff\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff"
+    "\\u007f-\\u009f\\u00ad\\u034f\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+    "\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f"
+    "\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\u2800\\u3164"
+    "\\ud800-\\udfff\\ue000-\\uf8ff\\ufe00-\\ufe0f\\ufeff\\uffa0"
+    "\\ufff9-\\ufffb\\ufffe\\uffff"
 )
 _FORBIDDEN_ANY = "\\u0000-\\u001f" + _FORBIDDEN_REST
 _FORBIDDEN_TEXT = "\\u0000-\\u0009\\u000b-\\u001f" + _FORBIDDEN_REST
