@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkify_it import LinkifyIt
+from linkify_it import LinkifyIt  # type: ignore[import-untyped]  # ships without types
 from markdown_it import MarkdownIt
 
 from adherelog import card, text, tipfile
-from adherelog.errors import UsageError
+from adherelog.errors import InvalidFileError, UsageError
 from adherelog.text import check_text, is_forbidden_char, one_line, printable
 from adherelog.tipfile import BundleTip, md_escape, parse_bundle, render_markdown
 from adherelog.tips import import_label
@@ -217,7 +217,8 @@ LINKS = LinkifyIt()
 
 def rendered(markdown: str) -> str:
     """The HTML a linkifying forum renderer makes of ``markdown``."""
-    return MARKDOWN.render(markdown)
+    page: str = MARKDOWN.render(markdown)
+    return page
 
 
 def visible(page: str) -> str:
@@ -421,7 +422,7 @@ def test_a_bundle_with_an_invisible_letter_is_refused(field: str) -> None:
     tip: dict[str, Any] = {"text": "Take it with food"}
     tip[field] = "\u3164" if field != "text" else "Take it with food\u3164"
     raw = json.dumps({"format": "adherelog-tips", "version": 1, "tips": [tip]}).encode()
-    with pytest.raises(tipfile.InvalidFileError) as caught:
+    with pytest.raises(InvalidFileError) as caught:
         parse_bundle(raw)
     assert str(caught.value) == f"tips[0].{field}: contains U+3164 (HANGUL FILLER)."
 
