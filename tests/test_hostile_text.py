@@ -114,7 +114,7 @@ def test_markdown_export_is_inert(planted: str) -> None:
     assert "\\x1b" in text
     assert "\\\\u202eevil" in text  # the visible escape, its backslash escaped for Markdown
     assert "[link=" not in text.replace("\\[link=", "")
-    assert "\\[link=https://evil.example\\]click\\[/link\\]" in text
+    assert "\\[link=https\\[://\\]evil\\[.\\]example\\]click\\[/link\\]" in text
     assert "](" not in text
 
 

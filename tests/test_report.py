@@ -198,7 +198,7 @@ def test_markdown_escapes_what_people_typed() -> None:
     ok("skip", "[x](http://evil.example)", "--reason", "| cell | <b>bold</b> *em*")
     text = ok("report").stdout
     assert "](http" not in text
-    assert "\\[x\\]\\(http://evil.example\\)" in text
+    assert "\\[x\\]\\(http\\[://\\]evil\\[.\\]example\\)" in text
     assert "\\| cell \\| &lt;b&gt;bold&lt;/b&gt; \\*em\\*" in text
 
 

@@ -239,7 +239,7 @@ def test_hostile_names_in_the_card_are_inert(week: None) -> None:
         conn.close()
     md = card()
     assert not any(ch != "\n" and is_forbidden_char(ch) for ch in md)
-    assert "\\[evil\\]\\(https://x\\) \\\\x1b\\[2J\\\\u202e &lt;b&gt;" in md
+    assert "\\[evil\\]\\(https\\[://\\]x\\) \\\\x1b\\[2J\\\\u202e &lt;b&gt;" in md
     assert "](" not in md
     assert "<b>" not in md
 

@@ -180,7 +180,7 @@ def test_any_bytes_through_the_cli_exit_0_or_1_with_one_plain_line(data_: bytes)
 
 ALLOWED = st.characters(
     blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"), blacklist_characters="\x85"
-)
+).filter(lambda ch: not is_forbidden_char(ch))
 tip_texts = st.text(ALLOWED, min_size=1, max_size=60).filter(lambda s: s.strip() != "")
 labels = st.none() | st.text(ALLOWED, min_size=1, max_size=20).filter(lambda s: s.strip() != "")
 new_tips = st.lists(

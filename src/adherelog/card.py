@@ -10,14 +10,14 @@ here.
 from __future__ import annotations
 
 import json
-import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from adherelog import summary, tips
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
-from adherelog.text import one_line
+from adherelog.text import is_forbidden_char, one_line
 from adherelog.tipfile import md_escape
 
 FORMAT = "adherelog-card"
@@ -80,36 +80,104 @@ def alias(index: int) -> str:
     return f"medication {letters}"
 
 
-class _Redactor:
-    """Replaces medication names, as whole words and in any case, with their aliases."""
+def _joins(cluster: str, ch: str) -> bool:
+    """True when ``ch`` belongs to the character before it: a combining mark, or a letter
+    that composes with it (conjoining Hangul jamo)."""
+    if unicodedata.category(ch).startswith("M"):
+        return True
+    return len(unicodedata.normalize("NFC", cluster + ch)) <= len(
+        unicodedata.normalize("NFC", cluster)
+    )
+
+
+def _pieces(value: str) -> list[tuple[int, int, str]]:
+    """``value`` as (start, end, folded) pieces: each character with the marks that belong
+    to it, folded the way a reader tells names apart: NFKC (fullwidth letters, ligatures),
+    full case folding ("ß" is "ss"), invisible characters as nothing, and any run of
+    whitespace as one space."""
+    pieces: list[tuple[int, int, str]] = []
+    start = 0
+    while start < len(value):
+        end = start + 1
+        if value[start].isspace():
+            after_space = not pieces or pieces[-1][2].endswith(" ")
+            folded = "" if after_space else " "
+        elif is_forbidden_char(value[start]):
+            folded = ""
+        else:
+            while (
+                end < len(value)
+                and not is_forbidden_char(value[end])
+                and _joins(value[start:end], value[end])
+            ):
+                end += 1
+            folded = unicodedata.normalize("NFKC", value[start:end])
+            folded = unicodedata.normalize("NFKC", folded.casefold())
+        pieces.append((start, end, folded))
+        start = end
+    return pieces
+
+
+def _name_key(name: str) -> str:
+    """A name folded as :func:`_pieces` folds text, without spaces at either end."""
+    return "".join(piece[2] for piece in _pieces(name)).strip()
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class Redactor:
+    """Replaces medication names, as whole words, with their aliases: in any case and in any
+    form a reader would take for the same name (full case folding, decomposed or
+    compatibility forms, invisible characters slipped inside)."""
 
     def __init__(self, aliases: dict[str, str], others: Iterable[str]) -> None:
         self.labels: dict[str, str] = {}
-        names: list[str] = []
         for name, label in [*aliases.items(), *((n, "a medication") for n in others)]:
-            key = tips.fold(name)
+            key = _name_key(name)
             if key and key not in self.labels:
                 self.labels[key] = label
-                names.append(name)
-        ordered = sorted(names, key=len, reverse=True)
-        words = [r"\s+".join(re.escape(part) for part in n.split()) for n in ordered if n.strip()]
-        self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
-            if words
-            else None
-        )
+        self.keys = sorted(self.labels, key=len, reverse=True)
 
     def label(self, name: str | None) -> str | None:
         if name is None:
             return None
-        return self.labels.get(tips.fold(name), "a medication")
+        return self.labels.get(_name_key(name), "a medication")
 
     def text(self, value: str) -> str:
-        if self.pattern is None:
+        """``value`` with every name replaced by its label; the rest left as written."""
+        if not self.keys:
             return value
-        return self.pattern.sub(
-            lambda m: self.labels.get(tips.fold(m.group(0)), "a medication"), value
-        )
+        pieces = _pieces(value)
+        folded = "".join(piece[2] for piece in pieces)
+        starts: dict[int, int] = {}  # folded offset -> first piece starting there
+        ends: dict[int, int] = {}  # folded offset -> last piece ending there
+        offset = 0
+        for index, piece in enumerate(pieces):
+            starts.setdefault(offset, index)
+            offset += len(piece[2])
+            ends[offset] = index
+        out: list[str] = []
+        emitted = 0  # pieces before this one are in ``out``
+        for at in sorted(starts):
+            if starts[at] < emitted or (at and _word(folded[at - 1])):
+                continue
+            for key in self.keys:
+                stop = at + len(key)
+                if (
+                    folded.startswith(key, at)
+                    and stop in ends
+                    and not (stop < len(folded) and _word(folded[stop]))
+                ):
+                    first, last = starts[at], ends[stop]
+                    out.append(value[pieces[emitted][0] : pieces[first][0]])
+                    out.append(self.labels[key])
+                    emitted = last + 1
+                    break
+        if emitted < len(pieces):
+            out.append(value[pieces[emitted][0] :])
+        return "".join(out)
 
 
 def build_card(journal: Journal, *, days: int = DEFAULT_DAYS, names: bool = True) -> Card:
@@ -123,7 +191,7 @@ def build_card(journal: Journal, *, days: int = DEFAULT_DAYS, names: bool = True
     helpful = [t for t in tips.list_tips(journal) if t.worked is True]
     helpful.sort(key=lambda t: -t.peers_worked)
     helpful = helpful[:MAX_TIPS]
-    redact = _Redactor(
+    redact = Redactor(
         aliases,
         [m.name for m in journal.meds()] + [t.medication for t in helpful if t.medication],
     )

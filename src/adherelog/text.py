@@ -1,8 +1,8 @@
 """Checks for text people type, and the one sanitiser for printing it.
 
-Names and tags are refused when they carry control, bidi-override or zero-width characters
-(SPEC §4, §7). Anything already stored, or read from a peer, is passed through
-:func:`printable` before it reaches a terminal, so no escape sequence, bidi trick or
+Names and tags are refused when they carry control, bidi-override, zero-width or other
+invisible characters (SPEC §4, §7). Anything already stored, or read from a peer, is passed
+through :func:`printable` before it reaches a terminal, so no escape sequence, bidi trick or
 invisible character is ever written raw.
 """
 
@@ -16,14 +16,24 @@ from adherelog.errors import UsageError
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Zero-width and invisible joiners/spaces, plus the byte-order mark.
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad")
+# Letters and marks that draw nothing, so "food" and "food" + one of them look the same:
+# Unicode's Default_Ignorable_Code_Point outside the format category (Hangul fillers, the
+# combining grapheme joiner, Khmer inherent vowels, Mongolian and other variation
+# selectors) and U+2800 BRAILLE PATTERN BLANK. The format and unassigned ones are caught by
+# their category; variation selectors 17-256 and the tag block by :data:`_IGNORABLE_PLANE`.
+INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(chr(code) for code in range(0xFE00, 0xFE10))
+)
+_IGNORABLE_PLANE = range(0xE0000, 0xE1000)
 
 
 def is_forbidden_char(ch: str, *, allow_newline: bool = False) -> bool:
-    """True for C0/C1 controls, DEL, bidi controls, zero-width characters and other
-    format (Cf) or unassigned/surrogate code points."""
+    """True for C0/C1 controls, DEL, bidi controls, zero-width and other invisible
+    characters, and other format (Cf), private-use or unassigned/surrogate code points."""
     if allow_newline and ch == "\n":
         return False
-    if ch in BIDI or ch in ZERO_WIDTH:
+    if ch in BIDI or ch in ZERO_WIDTH or ch in INVISIBLE or ord(ch) in _IGNORABLE_PLANE:
         return True
     cat = unicodedata.category(ch)
     return cat in ("Cc", "Cf", "Cs", "Co", "Cn") or cat in ("Zl", "Zp")
@@ -65,17 +75,35 @@ def check_text(
     return cleaned
 
 
+def fit_text(value: str, max_len: int) -> str:
+    """Any text (a file name, say) made into a one-line text that :func:`check_text` accepts
+    unchanged when it is not empty: forbidden characters shown as escapes, NFC-normalised,
+    cut to ``max_len`` characters and only then stripped, so a cut never leaves a space at
+    the end. Normalising can lengthen a text, so the cut moves back until it fits."""
+    full = unicodedata.normalize("NFC", one_line(value)).strip()
+    cut = max_len
+    while True:
+        fitted = unicodedata.normalize("NFC", full[:cut]).strip()
+        if len(fitted) <= max_len and unicodedata.normalize("NFC", fitted) == fitted:
+            return fitted
+        cut -= 1
+
+
 def printable(text: str) -> str:
     """Text made safe for a terminal: every forbidden character is shown as a visible
-    escape (``\\x1b``, ``\\u202e``) instead of being written raw. Newlines are kept when
-    ``text`` is a multi-line note; callers printing one-line cells replace them."""
+    escape (``\\x1b``, ``\\u202e``, ``\\U000e0041``) instead of being written raw. Newlines
+    are kept when ``text`` is a multi-line note; callers printing one-line cells replace
+    them."""
     out: list[str] = []
     for ch in text:
         if ch == "\n":
             out.append("\n")
         elif is_forbidden_char(ch):
             code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            if code < 0x100:
+                out.append(f"\\x{code:02x}")
+            else:
+                out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         else:
             out.append(ch)
     return "".join(out)

@@ -307,12 +307,35 @@ _MD_ESCAPED = frozenset("\\`*_{}[]()#|~")
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # At the start of a list item, "- x", "+ x", "1. x" and "1) x" would open a nested list.
 _MD_LEADING = re.compile(r"^([-+]|\d+[.)])")
+# Forums link bare URLs, "www." hosts, domains and e-mail addresses in plain text. Each is
+# defanged by putting the parts a linkifier looks for in brackets, which no host name or
+# scheme can hold: "https[://]evil[.]example", "someone[@]evil[.]example". A dot counts
+# (the full stops IDNA reads as dots too) when it stands between parts of a host name and
+# not between two digits, or after "www", so "2.5 h", "e.g." and "Dr. Smith" stay as
+# they are.
+_DOTS = ".\u3002\uff0e\uff61"
+_HOST = f"[^\\s!-,./:-@\\[-`{{-~{_DOTS}]"  # a character a host name can hold
+_LINKISH = re.compile(
+    r"://|(?<![A-Za-z0-9+-])(?P<scheme>[A-Za-z][A-Za-z0-9+-]+):(?!//)(?=\S)"
+    f"|//(?={_HOST})"
+    f"|(?<=\\d)[{_DOTS}](?=[^\\W\\d_]{_HOST})"
+    f"|(?<={_HOST})(?<!\\d)[{_DOTS}](?={_HOST}{_HOST})"
+    f"|(?<=[Ww]{{3}})[{_DOTS}](?={_HOST})"
+    f"|(?<={_HOST})@(?={_HOST})"
+)
+
+
+def _defang(match: re.Match[str]) -> str:
+    if match["scheme"]:
+        return f"{match['scheme']}[:]"
+    return f"[{match[0]}]"
 
 
 def md_escape(value: str) -> str:
     """``value`` as inert Markdown on one line: no link, image, HTML, heading or list can
-    come out of it, and no control, bidi or zero-width character reaches the reader."""
-    flat = " ".join(printable(value).split())
+    come out of it, not even where a forum links bare URLs, host names and e-mail
+    addresses, and no control, bidi or invisible character reaches the reader."""
+    flat = _LINKISH.sub(_defang, " ".join(printable(value).split()))
     out: list[str] = []
     for ch in flat:
         if ch in _MD_ENTITIES:
@@ -368,13 +391,16 @@ def render_markdown(tips: Sequence[BundleTip]) -> str:
 
 # Control characters (C0 except where noted, DEL, C1), soft hyphen, Arabic and Syriac
 # format marks, bidi marks, embeddings, overrides and isolates, zero-width characters,
-# line and paragraph separators, surrogates, private use, the BOM and non-characters.
+# invisible letters and variation selectors, line and paragraph separators, surrogates,
+# private use, the BOM and non-characters.
 # Import is stricter still (every format or unassigned code point): this is a first screen
 # that any JSON Schema validator can apply.
 _FORBIDDEN_REST = (
-    "\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u180e"
-    "\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
-    "\\ud800-\\udfff\\ue000-\\uf8ff\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff"
+    "\\u007f-\\u009f\\u00ad\\u034f\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+    "\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f"
+    "\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\u2800\\u3164"
+    "\\ud800-\\udfff\\ue000-\\uf8ff\\ufe00-\\ufe0f\\ufeff\\uffa0"
+    "\\ufff9-\\ufffb\\ufffe\\uffff"
 )
 _FORBIDDEN_ANY = "\\u0000-\\u001f" + _FORBIDDEN_REST
 _FORBIDDEN_TEXT = "\\u0000-\\u0009\\u000b-\\u001f" + _FORBIDDEN_REST

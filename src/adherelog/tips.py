@@ -30,7 +30,7 @@ from adherelog.errors import (
     UsageError,
 )
 from adherelog.journal import Journal, Undone, new_id
-from adherelog.text import check_text, one_line
+from adherelog.text import check_text, fit_text, one_line
 from adherelog.tipfile import BundleTip
 
 SHORT_ID = 8
@@ -421,13 +421,13 @@ def read_source(source: str, stdin: BinaryIO) -> bytes:
 
 def import_label(label: str | None, source: str) -> str:
     """The import label: ``--from`` checked like any typed name, else the file's name made
-    printable (``stdin`` for ``-``)."""
+    to follow the same rule (printable, NFC, cut then stripped; ``stdin`` for ``-``), so
+    ``check`` and a later import of the journal's export accept it."""
     if label is not None:
         return check_text(label, "--from label", max_len=tipfile.MAX_LABEL)
     if source == STDIN:
         return "stdin"
-    name = one_line(Path(source).name).strip() or "file"
-    return name[: tipfile.MAX_LABEL]
+    return fit_text(Path(source).name, tipfile.MAX_LABEL) or "file"
 
 
 @dataclass(frozen=True)
