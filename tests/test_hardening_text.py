@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkify_it import LinkifyIt  # type: ignore[import-untyped]  # ships without types
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 
 from adherelog import card, text, tipfile
@@ -452,6 +452,26 @@ def test_notes_and_effects_refuse_invisible_letters(args: list[str]) -> None:
     named = invoke("effect", "add", "nau\u2800sea")
     assert named.exit_code == 2
     assert "U+2800 (BRAILLE PATTERN BLANK)" in one_error_line(named.stderr)
+
+
+def test_stored_invisible_letters_are_escaped_in_json_output() -> None:
+    ok("tip", "add", "placeholder", "--med", "x")
+    conn = connect()
+    try:
+        conn.execute(
+            "UPDATE tips SET text = ?, medication = ?", ("food\u3164\ufe0f", "x\U000e0041")
+        )
+    finally:
+        conn.close()
+    shown = ok("tip", "list", "--json").stdout
+    assert "\u3164" not in shown
+    assert "\ufe0f" not in shown
+    assert "\U000e0041" not in shown
+    assert "food\\u3164\\ufe0f" in shown
+    assert "x\\udb40\\udc41" in shown  # JSON writes a character beyond U+FFFF as a pair
+    document = json.loads(shown)
+    assert document["tips"][0]["text"] == "food\u3164\ufe0f"
+    assert document["tips"][0]["medication"] == "x\U000e0041"
 
 
 def test_stored_invisible_letters_are_shown_as_escapes() -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from adherelog.text import display_width
+from adherelog.text import BIDI, INVISIBLE, ZERO_WIDTH, display_width
 
 Segment = tuple[str, str | None]
 Line = list[Segment]
@@ -30,19 +31,30 @@ def colour_wanted(stream: TextIO) -> bool:
 
 
 # Characters JSON may carry raw but a terminal must never receive raw: DEL and C1
-# controls, bidi controls, zero-width and other invisible format characters.
+# controls, the bidi, zero-width and invisible characters that typed text may not hold
+# (:mod:`adherelog.text`), the other invisible format characters and the tag block.
 _INVISIBLE = (
-    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    + "".join(sorted(BIDI | ZERO_WIDTH | INVISIBLE))
+    + "\U000e0000-\U000e0fff]"
 )
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """``\\uXXXX`` for one character; one beyond U+FFFF as its UTF-16 pair, as JSON
+    writes it."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(document: object) -> str:
     """``document`` as indented UTF-8 JSON in which invisible and control characters are
     written as ``\\uXXXX`` escapes (the same data, harmless on a terminal)."""
-    import re
-
     text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
-    return re.sub(_INVISIBLE, lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_INVISIBLE, _json_escape, text)
 
 
 def emit_json(document: object, stream: TextIO | None = None) -> None:
