@@ -166,12 +166,31 @@ def test_redactor_sees_equivalent_forms(name: str, written: str) -> None:
     assert redact.text(f"I take {written} at night.") == "I take medication A at night."
 
 
-def test_redactor_keeps_whole_words_only() -> None:
-    redact = card.Redactor({"Straße": "medication A", "Iron": "medication B"}, ["Zinc"])
-    assert redact.text("Strassenbahn and ironing; ZINC helps") == (
-        "Strassenbahn and ironing; a medication helps"
+def test_redactor_hides_words_that_begin_with_a_long_name() -> None:
+    # A name of five letters or more also hides the words it begins: plurals, inflections
+    # and compounds ("Lithiumcarbonat") name the medication as plainly as the name itself.
+    redact = card.Redactor({"Lithium": "medication A", "Iron": "medication B"}, ["Zinc"])
+    assert redact.text("lithiums help; Lithiumcarbonat too") == (
+        "medication A help; medication A too"
     )
+    # Shorter names are hidden as whole words only, so ordinary words stay readable.
+    assert redact.text("ironing with IRON; ZINC helps, zincite not") == (
+        "ironing with medication B; a medication helps, zincite not"
+    )
+    # Never inside a word.
+    assert redact.text("antilithium") == "antilithium"
     assert redact.text("no names here") == "no names here"
+
+
+def test_redactor_ignores_accents_and_special_case_mappings() -> None:
+    redact = card.Redactor(
+        {"Café": "medication A", "İbuprofen": "medication B", "Σίσυφος": "medication C"}, []
+    )
+    assert redact.text("Cafe plain, CAFÉ, cafe\u0301") == (
+        "medication A plain, medication A, medication A"
+    )
+    assert redact.text("ibuprofen or IBUPROFEN") == "medication B or medication B"
+    assert redact.text("σισυφος και ΣΙΣΥΦΟΣ") == "medication C και medication C"
 
 
 # ------------------------------------------------------------------ 12. Markdown links

@@ -90,11 +90,19 @@ def _joins(cluster: str, ch: str) -> bool:
     )
 
 
+def _fold(cluster: str) -> str:
+    """One character with its marks, folded: NFKC (fullwidth letters, ligatures), full case
+    folding ("ß" is "ss", "İ" is "i" with a dot above), then without its accents and other
+    marks, since a reader takes "Cafe" for "Café"."""
+    folded = unicodedata.normalize("NFKC", cluster).casefold()
+    bare = unicodedata.normalize("NFKD", folded)
+    return unicodedata.normalize("NFKC", "".join(c for c in bare if not unicodedata.combining(c)))
+
+
 def _pieces(value: str) -> list[tuple[int, int, str]]:
     """``value`` as (start, end, folded) pieces: each character with the marks that belong
-    to it, folded the way a reader tells names apart: NFKC (fullwidth letters, ligatures),
-    full case folding ("ß" is "ss"), invisible characters as nothing, and any run of
-    whitespace as one space."""
+    to it, folded the way a reader tells names apart (:func:`_fold`), invisible characters
+    as nothing, and any run of whitespace as one space."""
     pieces: list[tuple[int, int, str]] = []
     start = 0
     while start < len(value):
@@ -111,8 +119,7 @@ def _pieces(value: str) -> list[tuple[int, int, str]]:
                 and _joins(value[start:end], value[end])
             ):
                 end += 1
-            folded = unicodedata.normalize("NFKC", value[start:end])
-            folded = unicodedata.normalize("NFKC", folded.casefold())
+            folded = _fold(value[start:end])
         pieces.append((start, end, folded))
         start = end
     return pieces
@@ -127,10 +134,16 @@ def _word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+# A name this long (folded) also hides the words it begins ("lithiums", "Lithiumcarbonat");
+# a shorter one ("Iron", "D3") only whole words, so ordinary words stay readable.
+PREFIX_NAME_LENGTH = 5
+
+
 class Redactor:
-    """Replaces medication names, as whole words, with their aliases: in any case and in any
-    form a reader would take for the same name (full case folding, decomposed or
-    compatibility forms, invisible characters slipped inside)."""
+    """Replaces medication names with their aliases, in any case and in any form a reader
+    would take for the same name (full case folding, accents, decomposed or compatibility
+    forms, invisible characters slipped inside): as whole words, and for a long name every
+    word it begins."""
 
     def __init__(self, aliases: dict[str, str], others: Iterable[str]) -> None:
         self.labels: dict[str, str] = {}
@@ -164,12 +177,13 @@ class Redactor:
             if starts[at] < emitted or (at and _word(folded[at - 1])):
                 continue
             for key in self.keys:
+                if not folded.startswith(key, at):
+                    continue
                 stop = at + len(key)
-                if (
-                    folded.startswith(key, at)
-                    and stop in ends
-                    and not (stop < len(folded) and _word(folded[stop]))
-                ):
+                if len(key) >= PREFIX_NAME_LENGTH:
+                    while stop < len(folded) and _word(folded[stop]):
+                        stop += 1  # the rest of the word it begins
+                if stop in ends and not (stop < len(folded) and _word(folded[stop])):
                     first, last = starts[at], ends[stop]
                     out.append(value[pieces[emitted][0] : pieces[first][0]])
                     out.append(self.labels[key])
