@@ -4,6 +4,7 @@ cleared, backups that never collide and follow folder links, an all-or-nothing s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from adherelog import journal as journal_module
-from helpers import count, invoke, journal, ok, one_error_line, run
+from helpers import connect, count, invoke, journal, ok, one_error_line, run
 
 # Each command that takes -o FILE, with its arguments.
 WRITERS = {
@@ -454,3 +455,146 @@ def test_stdout_on_a_full_disk_is_named_in_one_sentence(full_disk: Path) -> None
     assert one_error_line(result.stderr) == (
         "adherelog: No space left on the device; the command stopped."
     )
+
+
+# --- the journal is never an output -----------------------------------------------------------
+
+# Every command that writes a document to -o FILE, and backup (which takes PATH).
+JOURNAL_WRITERS = {
+    "report": ["report", "-o"],
+    "export json": ["export", "-o"],
+    "export csv": ["export", "--format", "csv", "-o"],
+    "fhir": ["fhir", "-o"],
+    "calendar": ["calendar", "-o"],
+    "share card": ["share", "card", "-o"],
+    "tip export": ["tip", "export", "-o"],
+    "backup": ["backup"],
+}
+# How a target reaches the journal (the test runs in the journal's folder).
+SPELLINGS = ["absolute", "relative --db", "./", "..", "linked folder", "hard link", "-wal"]
+
+
+def _spelled(spelling: str, tmp_path: Path) -> tuple[list[str], str, str]:
+    """The global options, the target and what the refusal calls it, for ``spelling``."""
+    db = journal()
+    if spelling == "relative --db":
+        return ["--db", db.name], db.name, "the journal itself"
+    if spelling == "./":
+        return [], f"./{db.name}", "the journal itself"
+    if spelling == "..":
+        return [], f"../{db.parent.name}/{db.name}", "the journal itself"
+    if spelling == "linked folder":
+        (tmp_path / "linked").symlink_to(db.parent)
+        return [], str(tmp_path / "linked" / db.name), "the journal itself"
+    if spelling == "hard link":
+        os.link(db, tmp_path / "hard.db")
+        return [], str(tmp_path / "hard.db"), "the journal itself"
+    if spelling == "-wal":
+        return [], f"{db}-wal", "the journal's -wal file"
+    return [], str(db), "the journal itself"
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("name", sorted(JOURNAL_WRITERS))
+def test_the_journal_and_its_files_are_never_an_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, spelling: str
+) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    ok("tip", "add", "Take it with food")
+    monkeypatch.chdir(journal().parent)
+    options, target, what = _spelled(spelling, tmp_path)
+    holder = connect()  # another reader keeps the -wal alive
+    try:
+        holder.execute("BEGIN")
+        holder.execute("SELECT count(*) FROM meds")
+        files = _journal_files()
+        assert f"{journal().name}-wal" in files
+        result = invoke(*options, *JOURNAL_WRITERS[name], target, "--force")
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr) == (
+            f"adherelog: {Path(target)} is {what}; choose another file."
+        )
+        assert _journal_files() == files
+    finally:
+        holder.close()
+    assert count("meds") == 1
+
+
+def _journal_files() -> dict[str, bytes]:
+    """The bytes of every file in the journal's folder but the -shm (readers mark it)."""
+    return {
+        p.name: p.read_bytes() for p in journal().parent.iterdir() if not p.name.endswith("-shm")
+    }
+
+
+def test_a_backup_into_the_journals_folder_is_still_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    monkeypatch.chdir(journal().parent)
+    made = json.loads(ok("backup", "./", "--json").stdout)
+    assert made["path"] == "adherelog-20261122-091000.db"
+    assert count("meds", path=journal().parent / made["path"]) == 1
+
+
+# --- backup on a nearly full disk --------------------------------------------------------------
+
+
+def _ours(folder: Path) -> dict[str, bytes | list[str]]:
+    """What is in ``folder`` (a file's bytes, a folder's names) but the journal's -wal and
+    -shm, which a reader of the journal may leave behind."""
+    return {
+        p.name: p.read_bytes() if p.is_file() else sorted(os.listdir(p))
+        for p in folder.iterdir()
+        if not p.name.endswith(("-wal", "-shm"))
+    }
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, free: int) -> Iterator[Path]:
+    """A fresh 400 KiB tmpfs at ``folder`` holding a 140 KiB journal, ``j.db``, and a
+    ``filler`` that leaves ``free`` bytes."""
+    mount_tmpfs(folder, "400k")
+    try:
+        ok("--db", str(folder / "j.db"), "med", "add", "X", "--time", "08:00")
+        assert (folder / "j.db").stat().st_size == 140 * 1024
+        disk = os.statvfs(folder)
+        (folder / "filler").write_bytes(b"\0" * max(0, disk.f_bavail * disk.f_frsize - free))
+        yield folder
+    finally:
+        unmount(folder)
+
+
+def test_a_backup_on_a_nearly_full_disk_blames_the_disk_at_every_fill_level(
+    tmp_path: Path,
+) -> None:
+    failed = []
+    for free_kib in range(120, 261, 20):
+        with small_disk(tmp_path / f"fs{free_kib}", free_kib * 1024) as disk:
+            before = _ours(disk)
+            result = run("--db", str(disk / "j.db"), "backup")
+            if result.returncode:
+                failed.append(free_kib)
+                named = disk / "backups" / "adherelog-20261122-091000.db"
+                assert result.returncode == 1
+                assert one_error_line(result.stderr) == (
+                    f"adherelog: No space left on the device to write {named}; nothing was written."
+                ), free_kib
+                assert _ours(disk) == before
+    assert failed[:5] == [120, 140, 160, 180, 200]
+
+
+def test_a_failed_backup_removes_the_backups_folder_it_made_and_only_that(
+    tmp_path: Path,
+) -> None:
+    with small_disk(tmp_path / "fs", 40 * 1024) as disk:
+        assert sorted(_ours(disk)) == ["filler", "j.db"]
+        result = run("--db", str(disk / "j.db"), "backup")
+        assert result.returncode == 1
+        assert "No space left on the device" in one_error_line(result.stderr)
+        assert sorted(_ours(disk)) == ["filler", "j.db"]
+        # A folder the user made is theirs: it stays, even empty.
+        (disk / "backups").mkdir()
+        result = run("--db", str(disk / "j.db"), "backup")
+        assert result.returncode == 1
+        assert "No space left on the device" in one_error_line(result.stderr)
+        assert sorted(_ours(disk)) == ["backups", "filler", "j.db"]
+        assert os.listdir(disk / "backups") == []

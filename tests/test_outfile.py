@@ -127,12 +127,12 @@ def test_a_failure_while_writing_leaves_neither_the_file_nor_a_temporary(
 
 def test_write_file_creates_a_private_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
-    outfile.write_file(target, "héllo", force=False)
+    outfile.write_file(target, "héllo", force=False, journal=None)
     assert target.read_bytes() == "héllo".encode()
     assert target.stat().st_mode & 0o777 == 0o600
     with pytest.raises(AdherelogError, match="already exists"):
-        outfile.write_file(target, b"again", force=False)
-    outfile.write_file(target, b"again", force=True)
+        outfile.write_file(target, b"again", force=False, journal=None)
+    outfile.write_file(target, b"again", force=True, journal=None)
     assert target.read_bytes() == b"again"
     assert leftovers(tmp_path) == []
 
@@ -142,7 +142,7 @@ def test_private_temp_removes_its_file_when_the_block_fails(tmp_path: Path) -> N
     seen: list[Path] = []
 
     def fail_while_writing() -> None:
-        with outfile.private_temp(target, force=False) as tmp:
+        with outfile.private_temp(target, force=False, journal=None) as tmp:
             tmp.write_bytes(b"partial")
             seen.append(tmp)
             raise RuntimeError
@@ -158,7 +158,7 @@ def test_a_file_that_appears_meanwhile_is_not_overwritten(tmp_path: Path) -> Non
     target = tmp_path / "c.txt"
 
     def race() -> None:
-        with outfile.private_temp(target, force=False) as tmp:
+        with outfile.private_temp(target, force=False, journal=None) as tmp:
             tmp.write_bytes(b"mine")
             target.write_bytes(b"someone else's")
 

@@ -37,6 +37,8 @@ from adherelog.storage import (
 )
 
 BACKUP_FOLDER = "backups"
+# SQLite's codes for a failed read: the journal's own trouble, never a full disk.
+READ_ERRORS = frozenset({sqlite3.SQLITE_IOERR_READ, sqlite3.SQLITE_IOERR_SHORT_READ})
 MAX_VALUE_PROBLEMS = 50
 MAX_PAGES_SHOWN = 10
 # Which table each kind of undo-log entry points into.
@@ -125,11 +127,20 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 
 def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bool) -> Backup:
     """``backup [PATH]``: the journal must exist; see :func:`backup_target` for where the
-    copy goes and :func:`backup` for how it is made."""
+    copy goes and :func:`backup` for how it is made. A ``backups`` folder made by this run
+    is removed again when the backup fails and it is still empty."""
     if journal_stat(journal) is None:
         raise NotFoundError(f"There is no journal at {journal}.")
+    default = journal.parent / BACKUP_FOLDER
+    made_folder = given is None and not os.path.lexists(default)
     target, numbered = backup_target(journal, given, now)
-    return backup(journal, target, force=force, numbered=numbered)
+    try:
+        return backup(journal, target, force=force, numbered=numbered)
+    except BaseException:
+        if made_folder:
+            with contextlib.suppress(OSError):
+                default.rmdir()  # only ever removes an empty folder
+        raise
 
 
 def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path, bool]:
@@ -167,7 +178,8 @@ def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path
 def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) -> Backup:
     """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
     ``PRAGMA integrity_check`` before it is moved into place. With ``numbered`` the copy
-    takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`)."""
+    takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`).
+    ``target`` is never the journal or one of its files."""
     with _read_only(journal) as source:
         if not _is_sqlite(journal):
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
@@ -177,7 +189,7 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
             raise NotAJournalError(f"{journal} is damaged; nothing was copied.") from None
         if app_id != APPLICATION_ID:
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
-        with staged(target, force=force, numbered=numbered) as work:
+        with staged(target, force=force, journal=journal, numbered=numbered) as work:
             tmp = work.tmp
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             os.close(fd)
@@ -189,7 +201,7 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
                 affected = _affected(copy)
                 version = int(copy.execute("PRAGMA user_version").fetchone()[0])
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:  # the copy's disk, not the journal
+                if _copy_out_of_room(exc, journal, target):
                     raise no_space(target) from None
                 raise
             finally:
@@ -200,6 +212,27 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
                 )
             size = tmp.stat().st_size
     return Backup(work.target, size, version)
+
+
+def _copy_out_of_room(exc: sqlite3.OperationalError, journal: Path, target: Path) -> bool:
+    """Whether ``exc``, met while making the copy, is the copy's disk filling up: SQLite
+    says the disk is full, or reports an I/O error other than a failed read (a write, a
+    truncate, the copy's ``-journal`` or ``-shm`` that cannot grow) while the target's
+    device has less room left than the journal takes."""
+    code = exc.sqlite_errorcode
+    if code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if code & 0xFF != sqlite3.SQLITE_IOERR or code in READ_ERRORS:
+        return False
+    need = 0
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError):
+            need += os.stat(f"{journal}{suffix}").st_size
+    try:
+        disk = os.statvfs(target.parent)
+    except OSError:
+        return False
+    return disk.f_bavail * disk.f_frsize < need
 
 
 def _affected(copy: sqlite3.Connection) -> str | None:

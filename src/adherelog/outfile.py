@@ -1,7 +1,8 @@
 """Writing a file named by ``-o FILE`` or ``backup PATH`` safely (SPEC §8, §9).
 
-The file is never reached through a symlink; an existing file is replaced only with
-``--force``; a missing folder is an error; the file is created 0600 and written through a
+The file is never the journal or one of SQLite's files beside it, however it is spelled,
+even with ``--force``; it is never reached through a symlink; an existing file is replaced
+only with ``--force``; a missing folder is an error; the file is created 0600 and written through a
 temporary file in the same folder and renamed into place, so a crash leaves either the old
 file or the new one, never half of one.
 
@@ -54,9 +55,36 @@ def write_failure(exc: OSError, target: Path) -> AdherelogError:
     return AdherelogError(f"Could not write {target} ({reason}); nothing was written.")
 
 
-def check_target(path: Path, *, force: bool) -> None:
-    """Refuse a symlink, a folder, a missing parent folder, or an existing file without
-    ``force``."""
+def refuse_journal(path: Path, journal: Path | None) -> None:
+    """Refuse ``path`` when it is the journal or its ``-journal``, ``-wal`` or ``-shm``
+    file, whatever spelling reaches it (``./``, ``..``, a linked folder: the real folder
+    and the name are compared) or as another name of the same file (a hard link)."""
+    if journal is None:
+        return
+    where = (os.path.realpath(_folder(path)), path.name)
+    home = os.path.realpath(_folder(journal))
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except OSError:
+        info = None
+    for suffix in ("", *SIDE_FILES):
+        name = journal.name + suffix
+        same = where == (home, name)
+        if not same and info is not None:
+            try:
+                own = os.stat(journal.with_name(name))
+            except OSError:
+                continue
+            same = (info.st_dev, info.st_ino) == (own.st_dev, own.st_ino)
+        if same:
+            what = f"the journal's {suffix} file" if suffix else "the journal itself"
+            raise AdherelogError(f"{path} is {what}; choose another file.")
+
+
+def check_target(path: Path, *, force: bool, journal: Path | None) -> None:
+    """Refuse the journal ``journal`` and its files (:func:`refuse_journal`), a symlink, a
+    folder, a missing parent folder, or an existing file without ``force``."""
+    refuse_journal(path, journal)
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -151,18 +179,23 @@ class Staged:
 
 
 @contextlib.contextmanager
-def staged(path: Path, *, force: bool, numbered: bool = False) -> Iterator[Staged]:
+def staged(
+    path: Path, *, force: bool, journal: Path | None, numbered: bool = False
+) -> Iterator[Staged]:
     """A fresh temporary path beside ``path``; after the block it is made 0600 and moved
-    into place, and whatever fails, it (and SQLite's files beside it) is removed.
+    into place, and whatever fails, it (and SQLite's files beside it) is removed. Every
+    file adherelog writes passes here: ``path`` is never the journal ``journal`` or one of
+    its files (:func:`refuse_journal`).
 
     With ``numbered``, ``path`` is a generated name that is never replaced: when it is
     taken, ``STEM-2.SUFFIX``, ``STEM-3.SUFFIX``… is used, chosen atomically so that
     writers at the same moment never collide. Stale temporaries in the folder are cleared
     first. File-system failures become one sentence naming ``path``."""
     if numbered:
+        refuse_journal(path, journal)
         _check_folder(path)
     else:
-        check_target(path, force=force)
+        check_target(path, force=force, journal=journal)
     clear_stale_temps(_folder(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     work = Staged(tmp, path)
@@ -173,7 +206,7 @@ def staged(path: Path, *, force: bool, numbered: bool = False) -> Iterator[Stage
         if numbered:
             work.target = _place_numbered(tmp, path)
         else:
-            _move_into_place(tmp, path, force=force)
+            _move_into_place(tmp, path, force=force, journal=journal)
     except OSError as exc:
         raise write_failure(exc, work.target) from None
     finally:
@@ -183,10 +216,10 @@ def staged(path: Path, *, force: bool, numbered: bool = False) -> Iterator[Stage
 
 
 @contextlib.contextmanager
-def private_temp(path: Path, *, force: bool) -> Iterator[Path]:
+def private_temp(path: Path, *, force: bool, journal: Path | None) -> Iterator[Path]:
     """:func:`staged` for writers that only need the temporary's name (``VACUUM INTO``,
     an export written as it is read)."""
-    with staged(path, force=force) as work:
+    with staged(path, force=force, journal=journal) as work:
         yield work.tmp
 
 
@@ -205,8 +238,8 @@ def _place(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _move_into_place(tmp: Path, path: Path, *, force: bool) -> None:
-    check_target(path, force=force)
+def _move_into_place(tmp: Path, path: Path, *, force: bool, journal: Path | None) -> None:
+    check_target(path, force=force, journal=journal)
     if force:
         os.replace(tmp, path)
         return
@@ -228,10 +261,10 @@ def _place_numbered(tmp: Path, path: Path) -> Path:
         return candidate
 
 
-def write_file(path: Path, data: str | bytes, *, force: bool) -> None:
+def write_file(path: Path, data: str | bytes, *, force: bool, journal: Path | None) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` under the rules above."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with private_temp(path, force=force) as tmp:
+    with private_temp(path, force=force, journal=journal) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

@@ -301,11 +301,18 @@ EXPORTERS: dict[str, Exporter] = {"json": write_json, "csv": write_csv}
 
 
 def export_file(
-    journal: Journal, fmt: str, path: Path, *, force: bool, progress: Progress | None = None
+    journal: Journal,
+    fmt: str,
+    path: Path,
+    *,
+    force: bool,
+    journal_file: Path | None,
+    progress: Progress | None = None,
 ) -> None:
-    """Write an export in ``fmt`` to ``path`` under the ``-o`` rules (SPEC §8), streaming it
-    through a private temporary file that is renamed into place once complete."""
-    with private_temp(path, force=force) as tmp:
+    """Write an export in ``fmt`` to ``path`` under the ``-o`` rules (SPEC §8; never onto
+    ``journal_file`` or its files), streaming it through a private temporary file that is
+    renamed into place once complete."""
+    with private_temp(path, force=force, journal=journal_file) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             EXPORTERS[fmt](journal, handle, progress)

@@ -205,14 +205,16 @@ def day(journal: Journal, text: str | None, option: str) -> date | None:
 def deliver(
     document: str | bytes,
     output: str | None,
+    settings: Settings,
     *,
     force: bool,
     what: str,
     announce_stdout: bool = False,
 ) -> None:
     """Print a document on stdout, or write it to ``output`` under the ``-o`` rules
-    (SPEC §8), and say on stderr what was written where (for stdout only when
-    ``announce_stdout``: exports of tips always say how many they wrote)."""
+    (SPEC §8; never onto the journal ``settings`` choose, nor its files), and say on
+    stderr what was written where (for stdout only when ``announce_stdout``: exports of
+    tips always say how many they wrote)."""
     from adherelog.output import message
     from adherelog.text import one_line
 
@@ -230,6 +232,7 @@ def deliver(
     from pathlib import Path
 
     from adherelog.outfile import write_file
+    from adherelog.paths import journal_path
 
-    write_file(Path(output), document, force=force)
+    write_file(Path(output), document, force=force, journal=journal_path(settings.db))
     message(f"Wrote {what} to {one_line(output)}.")

@@ -37,12 +37,13 @@ def _shown(path: Path | str) -> str:
     return one_line(str(path))
 
 
-def _check_output(output: str | None, force: bool) -> None:
+def _check_output(output: str | None, force: bool, settings: Settings) -> None:
     """Refuse a bad ``-o`` target before any work is done."""
     if output is not None:
         from adherelog.outfile import check_target
+        from adherelog.paths import journal_path
 
-        check_target(Path(output), force=force)
+        check_target(Path(output), force=force, journal=journal_path(settings.db))
 
 
 @contextlib.contextmanager
@@ -78,17 +79,24 @@ def export(
     """``export``: see :mod:`adherelog.portability`."""
 
     def work() -> None:
-        from adherelog import portability
+        from adherelog import paths, portability
 
         fmt = _choice(format_, tuple(portability.EXPORTERS), "--format")
-        _check_output(output, force)
+        _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
                 portability.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
-            portability.export_file(journal, fmt, Path(output), force=force, progress=progress)
+            portability.export_file(
+                journal,
+                fmt,
+                Path(output),
+                force=force,
+                journal_file=paths.journal_path(settings.db),
+                progress=progress,
+            )
         what = "the journal" if fmt == "json" else "the doses and skips"
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
 
@@ -205,7 +213,7 @@ def report(
         from adherelog import report as reports
 
         fmt = _choice(format_, tuple(reports.RENDERERS), "--format")
-        _check_output(output, force)
+        _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal:
             data = reports.build_report(
                 journal,
@@ -213,7 +221,7 @@ def report(
                 until=until(journal, until_, "--until"),
             )
         document = reports.RENDERERS[fmt](data)
-        deliver(document, output, force=force, what=f"the {fmt.upper()} report")
+        deliver(document, output, settings, force=force, what=f"the {fmt.upper()} report")
 
     return command(settings, work)
 
@@ -228,10 +236,10 @@ def calendar(
 
         if not 1 <= days <= calendar_ics.MAX_DAYS:
             raise UsageError(f"--days must be from 1 to {calendar_ics.MAX_DAYS}, not {days}.")
-        _check_output(output, force)
+        _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal:
             document = calendar_ics.build_calendar(journal, days)
-        deliver(document, output, force=force, what=f"reminders for {days} day(s)")
+        deliver(document, output, settings, force=force, what=f"reminders for {days} day(s)")
 
     return command(settings, work)
 
@@ -252,7 +260,7 @@ def fhir(
         from adherelog import fhir as fhir_bundle
         from adherelog.output import json_text
 
-        _check_output(output, force)
+        _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal:
             start = moment(journal, since, "--since") or journal.now - timedelta(
                 days=fhir_bundle.DEFAULT_DAYS
@@ -260,6 +268,6 @@ def fhir(
             end = until(journal, until_, "--until")
             bundle = fhir_bundle.build_bundle(journal, start, end)
         document = json_text(bundle) + "\n"
-        deliver(document, output, force=force, what="the FHIR bundle")
+        deliver(document, output, settings, force=force, what="the FHIR bundle")
 
     return command(settings, work)

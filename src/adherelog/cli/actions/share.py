@@ -27,7 +27,12 @@ def card(
         fmt = format_ or ("json" if settings.json else "md")
         document = cards.render_card(cards.build_card(journal, days=days, names=not no_names), fmt)
         deliver(
-            document, output, force=force, what=f"a {days}-day check-in card", announce_stdout=True
+            document,
+            output,
+            settings,
+            force=force,
+            what=f"a {days}-day check-in card",
+            announce_stdout=True,
         )
 
     return journal_command(settings, work, write=False)

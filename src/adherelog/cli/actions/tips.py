@@ -163,6 +163,7 @@ def export(
         deliver(
             result.document,
             output,
+            settings,
             force=force,
             what=f"{result.count} tip" + ("" if result.count == 1 else "s"),
             announce_stdout=True,
