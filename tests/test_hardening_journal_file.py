@@ -8,6 +8,7 @@ crosses processes (devices, FIFOs, full disks, concurrency) runs as real subproc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -463,3 +464,58 @@ def test_a_failed_write_with_wal_files_names_the_real_error(isolated_journal: Pa
     line = one_error_line(result.stderr)
     assert "refused by a trigger" in line
     assert "cannot rollback" not in line
+
+
+# A reader that signals once it has the journal open, then waits to be killed.
+READER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT 1 FROM meds").fetchall()
+print("reading", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_backup_copied_over_a_journal_with_a_stale_wal_is_refused_untouched(
+    isolated_journal: Path,
+) -> None:
+    path = isolated_journal
+    ok("--db", str(path), "med", "add", "Vit", "--time", "11:30", "--start", "2026-11-01")
+    ok("--db", str(path), "backup")
+    (copy,) = (path.parent / "backups").iterdir()
+    for number in range(1, 7):
+        ok("--db", str(path), "med", "add", f"Med{number}", "--time", f"0{number}:00")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None
+        assert reader.stdout.readline() == "reading\n"
+        edited = run("--db", str(path), "med", "edit", "Med3", "--dose", "9 mg")
+        assert edited.returncode == 0, edited.stderr
+    finally:
+        reader.kill()  # SIGKILL: the -wal and -shm files stay behind
+        reader.wait()
+    wal = Path(f"{path}-wal")
+    assert wal.stat().st_size > 0
+    shutil.copyfile(copy, path)
+    before, before_wal = sha256(path), sha256(wal)
+    for args in (
+        ("med", "list"),
+        ("take", "Vit", "--at", "2026-11-17T11:30"),
+        ("history",),
+        ("due",),
+    ):
+        line = _refused_as_damaged(path, *args)
+        assert line == f"adherelog: {storage.damaged(path)}", args
+        assert sha256(wal) == before_wal, args
+    # backup verifies its copy itself, and names what it found.
+    assert "is damaged (tables affected: " in _refused_as_damaged(path, "backup")
+    assert sha256(path) == before
+    # check, which the sentence points to, shows what is affected and changes nothing either.
+    checked = run("--db", str(path), "check", "--json")
+    assert checked.returncode == 1, checked.stderr
+    kinds = {problem["check"] for problem in json.loads(checked.stdout)["problems"]}
+    assert "integrity" in kinds, checked.stdout
+    assert (sha256(path), sha256(wal)) == (before, before_wal)
+    assert len(os.listdir(path.parent / "backups")) == 1

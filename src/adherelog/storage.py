@@ -253,18 +253,21 @@ def _left_over_wal(path: Path) -> bool:
 def _check_left_over_wal(path: Path) -> None:
     """Before a left-over log is replayed into the journal, check the result through a
     read-only connection (which never writes the log into the file): a log from another
-    state of the journal mixes two journals into a damaged one. This costs a quick check of
-    the whole file, but only after a crash or a copy over a journal."""
+    state of the journal mixes two journals into a damaged one. The full integrity check
+    compares every index with its table (a quick check does not, and such a mix often shows
+    only there), and the foreign key check finds rows whose parents the log took away. This
+    costs a read of the whole file, but only after a crash or a copy over a journal."""
     if not _left_over_wal(path):
         return
     conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000)
     try:
-        verdict = conn.execute("PRAGMA quick_check").fetchall()
+        verdict = conn.execute("PRAGMA integrity_check(1)").fetchall()
+        orphan = conn.execute("PRAGMA foreign_key_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise diagnose(exc, path) from None
     finally:
         conn.close()
-    if verdict != [("ok",)]:
+    if verdict != [("ok",)] or orphan is not None:
         raise JournalDamagedError(damaged(path))
 
 
