@@ -16,8 +16,9 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import pytest
@@ -244,6 +245,71 @@ def test_many_processes_creating_one_journal_all_succeed(tmp_path: Path) -> None
         assert errors == []
         assert count("meds", path) == 20
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_many_processes_creating_one_journal_and_its_folders_all_succeed(tmp_path: Path) -> None:
+    for round_number in range(4):
+        top = tmp_path / f"round{round_number}"
+        path = top / "a" / "b" / "n.db"
+        go = tmp_path / f"go{round_number}"
+        launch = [sys.executable, "-c", BARRIER, str(go), "0"]  # all start at once
+        procs = [
+            subprocess.Popen(
+                [*launch, "--db", str(path), "med", "add", f"M{index}", "--as-needed"],
+                env=dict(os.environ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for index in range(20)
+        ]
+        time.sleep(1.5)
+        go.write_text("")
+        errors = []
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=120)
+            if proc.returncode != 0:
+                errors.append(stderr)
+        assert errors == []
+        assert count("meds", path) == 20
+        for folder in (top, top / "a", top / "a" / "b"):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def _made_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, spot: Path, make: Callable[[Path], object]
+) -> None:
+    """Let ``make`` put something at ``spot`` just before adherelog's own mkdir of it."""
+    mkdir = Path.mkdir
+
+    def racing_mkdir(self: Path, mode: int = 0o777, *args: Any, **kwargs: Any) -> None:
+        if self == spot and not os.path.lexists(spot):
+            make(spot)
+        mkdir(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", racing_mkdir)
+
+
+def test_a_folder_made_meanwhile_by_another_process_is_used_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a" / "b" / "c"
+    _made_meanwhile(monkeypatch, tmp_path / "a" / "b", lambda spot: os.mkdir(spot, 0o750))
+    storage._make_private_dir(folder)
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "a" / "b").stat().st_mode) == 0o750  # not ours: kept
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_file_made_meanwhile_where_a_folder_belongs_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spot = tmp_path / "a" / "b"
+    _made_meanwhile(monkeypatch, spot, lambda spot: spot.write_bytes(b"someone's file"))
+    with pytest.raises(FileExistsError):
+        storage._make_private_dir(spot / "c")
+    assert spot.read_bytes() == b"someone's file"
+    assert os.listdir(tmp_path / "a") == ["b"]
 
 
 # --------------------------------------------------------------------------- 16. damaged

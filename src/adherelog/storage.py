@@ -127,6 +127,8 @@ def _same_file(found: os.stat_result, expected: os.stat_result) -> bool:
 
 
 def _make_private_dir(folder: Path) -> None:
+    """Make the missing folders up to ``folder``, private (0700). A folder another process
+    made meanwhile (another adherelog creating the same journal) is used as it is."""
     missing: list[Path] = []
     current = folder
     while not current.exists():
@@ -135,7 +137,12 @@ def _make_private_dir(folder: Path) -> None:
             break
         current = current.parent
     for path in reversed(missing):
-        path.mkdir(mode=0o700)
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # not ours: its mode is left alone
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
             os.fchmod(fd, 0o700)  # mkdir's mode is filtered by the umask
