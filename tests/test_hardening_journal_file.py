@@ -8,6 +8,7 @@ crosses processes (devices, FIFOs, full disks, concurrency) runs as real subproc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -15,8 +16,9 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import pytest
@@ -245,6 +247,71 @@ def test_many_processes_creating_one_journal_all_succeed(tmp_path: Path) -> None
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_many_processes_creating_one_journal_and_its_folders_all_succeed(tmp_path: Path) -> None:
+    for round_number in range(4):
+        top = tmp_path / f"round{round_number}"
+        path = top / "a" / "b" / "n.db"
+        go = tmp_path / f"go{round_number}"
+        launch = [sys.executable, "-c", BARRIER, str(go), "0"]  # all start at once
+        procs = [
+            subprocess.Popen(
+                [*launch, "--db", str(path), "med", "add", f"M{index}", "--as-needed"],
+                env=dict(os.environ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for index in range(20)
+        ]
+        time.sleep(1.5)
+        go.write_text("")
+        errors = []
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=120)
+            if proc.returncode != 0:
+                errors.append(stderr)
+        assert errors == []
+        assert count("meds", path) == 20
+        for folder in (top, top / "a", top / "a" / "b"):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def _made_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, spot: Path, make: Callable[[Path], object]
+) -> None:
+    """Let ``make`` put something at ``spot`` just before adherelog's own mkdir of it."""
+    mkdir = Path.mkdir
+
+    def racing_mkdir(self: Path, mode: int = 0o777, *args: Any, **kwargs: Any) -> None:
+        if self == spot and not os.path.lexists(spot):
+            make(spot)
+        mkdir(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", racing_mkdir)
+
+
+def test_a_folder_made_meanwhile_by_another_process_is_used_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a" / "b" / "c"
+    _made_meanwhile(monkeypatch, tmp_path / "a" / "b", lambda spot: os.mkdir(spot, 0o750))
+    storage._make_private_dir(folder)
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "a" / "b").stat().st_mode) == 0o750  # not ours: kept
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_file_made_meanwhile_where_a_folder_belongs_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spot = tmp_path / "a" / "b"
+    _made_meanwhile(monkeypatch, spot, lambda spot: spot.write_bytes(b"someone's file"))
+    with pytest.raises(FileExistsError):
+        storage._make_private_dir(spot / "c")
+    assert spot.read_bytes() == b"someone's file"
+    assert os.listdir(tmp_path / "a") == ["b"]
+
+
 # --------------------------------------------------------------------------- 16. damaged
 
 
@@ -463,3 +530,58 @@ def test_a_failed_write_with_wal_files_names_the_real_error(isolated_journal: Pa
     line = one_error_line(result.stderr)
     assert "refused by a trigger" in line
     assert "cannot rollback" not in line
+
+
+# A reader that signals once it has the journal open, then waits to be killed.
+READER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT 1 FROM meds").fetchall()
+print("reading", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_backup_copied_over_a_journal_with_a_stale_wal_is_refused_untouched(
+    isolated_journal: Path,
+) -> None:
+    path = isolated_journal
+    ok("--db", str(path), "med", "add", "Vit", "--time", "11:30", "--start", "2026-11-01")
+    ok("--db", str(path), "backup")
+    (copy,) = (path.parent / "backups").iterdir()
+    for number in range(1, 7):
+        ok("--db", str(path), "med", "add", f"Med{number}", "--time", f"0{number}:00")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None
+        assert reader.stdout.readline() == "reading\n"
+        edited = run("--db", str(path), "med", "edit", "Med3", "--dose", "9 mg")
+        assert edited.returncode == 0, edited.stderr
+    finally:
+        reader.kill()  # SIGKILL: the -wal and -shm files stay behind
+        reader.wait()
+    wal = Path(f"{path}-wal")
+    assert wal.stat().st_size > 0
+    shutil.copyfile(copy, path)
+    before, before_wal = sha256(path), sha256(wal)
+    for args in (
+        ("med", "list"),
+        ("take", "Vit", "--at", "2026-11-17T11:30"),
+        ("history",),
+        ("due",),
+    ):
+        line = _refused_as_damaged(path, *args)
+        assert line == f"adherelog: {storage.damaged(path)}", args
+        assert sha256(wal) == before_wal, args
+    # backup verifies its copy itself, and names what it found.
+    assert "is damaged (tables affected: " in _refused_as_damaged(path, "backup")
+    assert sha256(path) == before
+    # check, which the sentence points to, shows what is affected and changes nothing either.
+    checked = run("--db", str(path), "check", "--json")
+    assert checked.returncode == 1, checked.stderr
+    kinds = {problem["check"] for problem in json.loads(checked.stdout)["problems"]}
+    assert "integrity" in kinds, checked.stdout
+    assert (sha256(path), sha256(wal)) == (before, before_wal)
+    assert len(os.listdir(path.parent / "backups")) == 1

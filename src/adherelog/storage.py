@@ -127,6 +127,8 @@ def _same_file(found: os.stat_result, expected: os.stat_result) -> bool:
 
 
 def _make_private_dir(folder: Path) -> None:
+    """Make the missing folders up to ``folder``, private (0700). A folder another process
+    made meanwhile (another adherelog creating the same journal) is used as it is."""
     missing: list[Path] = []
     current = folder
     while not current.exists():
@@ -135,7 +137,12 @@ def _make_private_dir(folder: Path) -> None:
             break
         current = current.parent
     for path in reversed(missing):
-        path.mkdir(mode=0o700)
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # not ours: its mode is left alone
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
             os.fchmod(fd, 0o700)  # mkdir's mode is filtered by the umask
@@ -253,18 +260,21 @@ def _left_over_wal(path: Path) -> bool:
 def _check_left_over_wal(path: Path) -> None:
     """Before a left-over log is replayed into the journal, check the result through a
     read-only connection (which never writes the log into the file): a log from another
-    state of the journal mixes two journals into a damaged one. This costs a quick check of
-    the whole file, but only after a crash or a copy over a journal."""
+    state of the journal mixes two journals into a damaged one. The full integrity check
+    compares every index with its table (a quick check does not, and such a mix often shows
+    only there), and the foreign key check finds rows whose parents the log took away. This
+    costs a read of the whole file, but only after a crash or a copy over a journal."""
     if not _left_over_wal(path):
         return
     conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000)
     try:
-        verdict = conn.execute("PRAGMA quick_check").fetchall()
+        verdict = conn.execute("PRAGMA integrity_check(1)").fetchall()
+        orphan = conn.execute("PRAGMA foreign_key_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise diagnose(exc, path) from None
     finally:
         conn.close()
-    if verdict != [("ok",)]:
+    if verdict != [("ok",)] or orphan is not None:
         raise JournalDamagedError(damaged(path))
 
 
