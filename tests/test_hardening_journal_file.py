@@ -216,6 +216,12 @@ sys.exit(main(sys.argv[3:]))
 """
 
 
+# These tests are about first-time setup, not about waiting for the lock: twenty processes
+# queue for it, so on a loaded machine the last may wait longer than the 5-second default.
+def lock_patient_env() -> dict[str, str]:
+    return {**os.environ, "ADHERELOG_BUSY_TIMEOUT": "60"}
+
+
 def add(index: int) -> list[str]:
     return ["med", "add", f"Med{index}", "--time", "08:00"]
 
@@ -228,7 +234,7 @@ def test_many_processes_creating_one_journal_all_succeed(tmp_path: Path) -> None
         procs = [
             subprocess.Popen(
                 [*launch, str(go), str(index * 0.01), "--db", str(path), *add(index)],
-                env=dict(os.environ),
+                env=lock_patient_env(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -256,7 +262,7 @@ def test_many_processes_creating_one_journal_and_its_folders_all_succeed(tmp_pat
         procs = [
             subprocess.Popen(
                 [*launch, "--db", str(path), "med", "add", f"M{index}", "--as-needed"],
-                env=dict(os.environ),
+                env=lock_patient_env(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
