@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,10 +119,41 @@ def _command(settings: Settings, path: tuple[str, ...], args: Sequence[str]) -> 
     return code
 
 
+HELP_FLAGS = ("--help", "-h")
+# Click lays help out at the terminal's width up to 80 columns (less 2); at 80 or more the
+# page is the one generated for 80.
+HELP_COLUMNS = 80
+
+
+def _help_page(argv: Sequence[str]) -> str | None:
+    """The page for ``COMMAND... --help`` as Typer would print it, or None to defer."""
+    if not argv or argv[-1] not in HELP_FLAGS:
+        return None
+    # Only on the help path: the pages and shutil are not needed to run a command.
+    import shutil
+
+    from adherelog.cli.help_pages import PAGES
+
+    path = list(argv[:-1])
+    while path[:1] == ["--json"] or (path[:1] == ["--db"] and len(path) > 1):
+        del path[: 1 if path[0] == "--json" else 2]  # global options change no page
+    page = PAGES.get(tuple(path))
+    if page is None or shutil.get_terminal_size().columns < HELP_COLUMNS:
+        return None
+    formatting = sys.modules.get("typer._click.formatting")
+    if getattr(formatting, "FORCED_WIDTH", None) is not None:
+        return None  # a caller (Typer's test runner) has fixed Click's layout otherwise
+    return page
+
+
 def try_run(argv: Sequence[str]) -> int | None:
     """Run ``argv`` on the start-up path and return the exit code, or None to defer."""
     if COMPLETE_VAR in os.environ:
         return None
+    page = _help_page(argv)
+    if page is not None:
+        sys.stdout.write(page)
+        return 0
     try:
         found, _, index = _options(argv, ROOT_OPTIONS, stop_at_positional=True)
         settings = Settings(db=found["db"], json=bool(found[JSON_PARAM]))
