@@ -5,6 +5,8 @@ Messages name the offending value but never carry health data from elsewhere.
 
 from __future__ import annotations
 
+import signal
+
 
 class AdherelogError(Exception):
     """A refusal or failure: exit code 1 unless a subclass says otherwise."""
@@ -44,3 +46,16 @@ class InvalidFileError(AdherelogError):
 
 class JournalDamagedError(AdherelogError):
     """SQLite found the journal damaged; the command stopped and wrote nothing."""
+
+
+class Stopped(BaseException):
+    """A stop signal (SIGTERM, SIGHUP) arrived: it unwinds like Ctrl-C, so open transactions
+    roll back and temporary files are removed, and the command exits 128 + the signal's
+    number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+    def __str__(self) -> str:
+        return f"Stopped by {signal.Signals(self.exit_code - 128).name}; nothing was written."

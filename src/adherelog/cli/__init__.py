@@ -8,21 +8,11 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from adherelog.errors import Stopped
+
 # Signals that end adherelog the way Ctrl-C does: closing the terminal, ``timeout``, a
 # service manager's stop.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-class Stopped(BaseException):
-    """A stop signal arrived: it unwinds like Ctrl-C, so open transactions roll back and
-    temporary files are removed, and the command exits 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.exit_code = 128 + signum
-
-    def __str__(self) -> str:
-        return f"Stopped by {signal.Signals(self.exit_code - 128).name}; nothing was written."
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

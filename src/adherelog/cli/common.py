@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from adherelog.cli import Stopped
-from adherelog.errors import AdherelogError, UsageError
+from adherelog.errors import AdherelogError, Stopped, UsageError
 from adherelog.output import Line, emit_json, message, write_lines
 
 if TYPE_CHECKING:
