@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from adherelog import schedule
 from adherelog.journal import DueView, Undone
-from adherelog.model import WEEKDAYS, Med, Record, SlotStatus
+from adherelog.model import Med, Record, SlotStatus
 from adherelog.output import Line, Segment, table
+from adherelog.schedule import schedule_text
 from adherelog.text import one_line
 from adherelog.views import is_active, number
 
@@ -196,24 +197,6 @@ def history_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) -> l
             ]
         )
     return table(["when", "kind", "what", "details"], rows, max_widths=[20, 6, 28, 60], indent="")
-
-
-def schedule_text(med: Med, now: datetime) -> str:
-    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed'."""
-    version = med.version_at(now) or med.versions[0]
-    if version.as_needed:
-        base = "as needed"
-    else:
-        times = ", ".join(t.strftime("%H:%M") for t in version.times)
-        if version.every:
-            base = f"every {version.every} days at {times}"
-        elif version.on_days is not None:
-            base = ", ".join(WEEKDAYS[d] for d in sorted(version.on_days)) + f" at {times}"
-        else:
-            base = f"daily at {times}"
-    if not version.active:
-        base = "stopped"
-    return base
 
 
 def med_list_lines(meds: Sequence[Med], now: datetime) -> list[Line]:

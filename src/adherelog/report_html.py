@@ -12,14 +12,10 @@ import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from adherelog.report import (
+from adherelog.report_data import TARGET, Day, EffectItem, MedRow, ReportData
+from adherelog.report_text import (
     DAY_WORDS,
     DISCLAIMER,
-    TARGET,
-    Day,
-    EffectItem,
-    MedRow,
-    ReportData,
     long_date,
     number_text,
     percent,

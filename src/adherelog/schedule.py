@@ -14,7 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from adherelog.clock import localize
-from adherelog.model import ScheduleVersion, Slot
+from adherelog.model import WEEKDAYS, Med, ScheduleVersion, Slot
 
 ONE_DAY = timedelta(days=1)
 
@@ -91,3 +91,21 @@ def slots_on(versions: Sequence[ScheduleVersion], day: date, zone_name: str) -> 
     lo = localize(day, datetime.min.time(), tz) - ONE_DAY
     hi = localize(day + ONE_DAY, datetime.min.time(), tz) + ONE_DAY
     return [slot for slot in slots_between(versions, lo, hi) if slot.local_date == day]
+
+
+def schedule_text(med: Med, now: datetime) -> str:
+    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed'."""
+    version = med.version_at(now) or med.versions[0]
+    if version.as_needed:
+        base = "as needed"
+    else:
+        times = ", ".join(t.strftime("%H:%M") for t in version.times)
+        if version.every:
+            base = f"every {version.every} days at {times}"
+        elif version.on_days is not None:
+            base = ", ".join(WEEKDAYS[d] for d in sorted(version.on_days)) + f" at {times}"
+        else:
+            base = f"daily at {times}"
+    if not version.active:
+        base = "stopped"
+    return base
