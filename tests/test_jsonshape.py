@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from adherelog.cli.dispatch_table import COMMANDS
+from adherelog.effects import severity_word
 from helpers import data, invoke, ok
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -191,3 +192,20 @@ def test_stable_numbers_ids_in_order_and_hides_paths() -> None:
         "refs": ["<id-2>", "<id-1>"],
         "path": "{tmp}/backup.db",
     }
+
+
+def test_effect_add_prints_every_field_effect_list_prints() -> None:
+    _journal()
+    added = data("effect", "add", "headache", "--severity", "4", "--at", "2026-11-22 08:30")
+    [listed] = [e for e in data("effect", "list")["effects"] if e["id"] == added["id"]]
+    assert added == {**added, **listed}
+    assert added["severity_word"] == severity_word(4) == "strong"
+
+
+def test_effect_add_prints_the_record_history_prints() -> None:
+    _journal()
+    added = data("effect", "add", "headache", "--severity", "4", "--at", "2026-11-22 08:30")
+    [record] = data("history", "--since", "2026-11-22 08:00", "--until", "2026-11-22 09:00")[
+        "records"
+    ]
+    assert record == {k: v for k, v in added.items() if k != "severity_word"}
