@@ -14,14 +14,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from adherelog import summary, tips
+from adherelog import jsonshape, summary, tips
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.text import is_forbidden_char, one_line
 from adherelog.tipfile import md_escape
 
-FORMAT = "adherelog-card"
-VERSION = 1
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
 MAX_EFFECTS = 5
@@ -250,43 +248,6 @@ def build_card(journal: Journal, *, days: int = DEFAULT_DAYS, names: bool = True
 # ---------------------------------------------------------------------------- writing
 
 
-def _med_json(med: CardMed) -> dict[str, object]:
-    rate = med.adherence
-    data: dict[str, object] = {
-        "adherence": None if rate is None else round(rate, 3),
-        "taken": med.taken,
-        "skipped": med.skipped,
-        "missed": med.missed,
-        "pending": med.pending,
-        "current_streak": med.current_streak,
-    }
-    return data
-
-
-def card_json(card: Card) -> dict[str, object]:
-    """The card as a JSON document."""
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "days": card.days,
-        "overall": _med_json(card.overall),
-        "meds": [
-            {
-                "name": med.label,
-                "as_needed": med.as_needed,
-                **_med_json(med),
-                "as_needed_doses": med.as_needed_doses,
-            }
-            for med in card.meds
-        ],
-        "side_effects": [{"name": e.name, "count": e.count} for e in card.effects],
-        "tips_that_helped": [
-            {"text": t.text, "medication": t.medication, "side_effect": t.side_effect}
-            for t in card.tips
-        ],
-    }
-
-
 def _days(count: int) -> str:
     return f"{count} day" + ("" if count == 1 else "s")
 
@@ -336,7 +297,7 @@ def card_markdown(card: Card) -> str:
 
 WRITERS: dict[str, Callable[[Card], str]] = {
     "md": card_markdown,
-    "json": lambda card: json.dumps(card_json(card), ensure_ascii=False, indent=2) + "\n",
+    "json": lambda card: json.dumps(jsonshape.card(card), ensure_ascii=False, indent=2) + "\n",
 }
 
 

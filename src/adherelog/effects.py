@@ -110,18 +110,3 @@ def list_effects(
         key = name_key(name)
         records = [r for r in records if name_key(r.effect or "") == key]
     return records
-
-
-def effect_json(record: Record) -> dict[str, object]:
-    """An item of ``effect list`` (SPEC §7)."""
-    from adherelog.views import iso_in
-
-    return {
-        "id": record.id,
-        "name": record.effect,
-        "severity": record.severity,
-        "severity_word": severity_word(record.severity),
-        "med": record.med_name,
-        "at": iso_in(record.at, record.zone),
-        "note": record.note,
-    }

@@ -15,15 +15,19 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from adherelog import schedule
 from adherelog.adherence import slot_status
 from adherelog.clock import from_utc_text, localize, to_utc_text
 from adherelog.errors import ConflictError, NotFoundError, UsageError
-from adherelog.model import WEEKDAYS, Med, Record, ScheduleVersion, Slot, SlotStatus
+from adherelog.model import WEEKDAYS, Med, Record, Refill, ScheduleVersion, Slot, SlotStatus
 from adherelog.storage import Store
 from adherelog.text import check_text
+
+if TYPE_CHECKING:
+    from adherelog.tips import Tip
 
 MATCH_WINDOW = timedelta(hours=12)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -127,11 +131,13 @@ class DueView:
 
 @dataclass(frozen=True)
 class Undone:
-    """What ``undo`` removed: its kind, a one-line description and its JSON form."""
+    """What ``undo`` removed: its kind, a one-line description, its id and the thing itself
+    (None when it was already gone)."""
 
     kind: str
     summary: str
-    data: dict[str, object]
+    id: str
+    removed: Record | Refill | Tip | None
 
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -976,9 +982,7 @@ def _undo_record(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Und
 
     record = journal.record(ref_id)
     conn.execute("DELETE FROM records WHERE id = ?", (ref_id,))
-    return Undone(
-        record.kind, views.record_summary(record, journal.zone), views.record_json(record)
-    )
+    return Undone(record.kind, views.record_summary(record, journal.zone), record.id, record)
 
 
 def _undo_refill(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
@@ -996,11 +1000,8 @@ def _undo_refill(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Und
     if started:  # the supply was untracked before this refill
         conn.execute("UPDATE meds SET supply = NULL WHERE id = ?", (row[5],))
     count = _num(float(row[2]))
-    return Undone(
-        "refill",
-        f"refill of {count} {row[1]}",
-        {"id": row[0], "kind": "refill", "med": row[1], "count": count},
-    )
+    refill = Refill(id=row[0], med_name=row[1], count=float(row[2]))
+    return Undone("refill", f"refill of {count} {row[1]}", refill.id, refill)
 
 
 def _undo_tip(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:

@@ -57,9 +57,6 @@ class Backup:
     size: int
     schema_version: int
 
-    def to_json(self) -> dict[str, object]:
-        return {"path": str(self.path), "bytes": self.size, "schema_version": self.schema_version}
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -67,9 +64,6 @@ class Problem:
     message: str
     table: str | None = None
     id: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {"check": self.check, "table": self.table, "id": self.id, "message": self.message}
 
 
 @dataclass
@@ -82,16 +76,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "path": str(self.path),
-            "schema_version": self.schema_version,
-            "known_schema_version": SCHEMA_VERSION,
-            "tables": dict(self.tables),
-            "problems": [p.to_json() for p in self.problems],
-        }
 
 
 def _is_sqlite(path: Path) -> bool:

@@ -98,3 +98,12 @@ class Record:
     note: str | None = None
     effect: str | None = None
     severity: int | None = None
+
+
+@dataclass(frozen=True)
+class Refill:
+    """A refill of a medication's supply."""
+
+    id: str
+    med_name: str
+    count: float

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from adherelog import strictjson
+from adherelog import jsonshape, strictjson
 from adherelog.clock import RANGE_TEXT, from_utc_text, local_iso, storable
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.journal import _RECORD_COLUMNS, Journal, find_med_row, name_key, record_from_row
@@ -268,8 +268,6 @@ def csv_cell(value: object) -> object:
 def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
     """Doses and skips, oldest first, one per row with the columns of :data:`CSV_COLUMNS`
     (the JSON record fields of SPEC §5)."""
-    from adherelog.views import record_json
-
     conn = journal.conn
     with _read_snapshot(conn):
         kinds = "r.kind IN ('dose', 'skip')"
@@ -286,7 +284,7 @@ def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -
             f" WHERE {kinds} ORDER BY r.at, r.id"
         )
         for row in rows:
-            data = record_json(record_from_row(row))
+            data = jsonshape.record(record_from_row(row))
             writer.writerow([csv_cell(data.get(column)) for column in CSV_COLUMNS])
             done += 1
             if progress and done % _PROGRESS_EVERY == 0:
@@ -674,9 +672,6 @@ class Conflict:
     id: str
     reason: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"table": self.table, "id": self.id, "reason": self.reason}
-
 
 @dataclass
 class ImportResult:
@@ -685,14 +680,6 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
     dry_run: bool = False
     schema: int = SCHEMA_VERSION
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "added": dict(self.added),
-            "already_held": dict(self.already_held),
-            "conflicts": [c.to_json() for c in self.conflicts],
-            "dry_run": self.dry_run,
-        }
 
 
 @dataclass

@@ -321,30 +321,9 @@ def undo_tip(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
     try:
         tip = _tip_by_id(conn, ref_id)
     except NotFoundError:
-        return Undone("tip", "a tip that was already removed", {"id": ref_id, "kind": "tip"})
-    data = tip_json(tip)
-    data["kind"] = "tip"
+        return Undone("tip", "a tip that was already removed", ref_id, None)
     _delete(conn, tip)
-    return Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", data)
-
-
-def tip_json(tip: Tip, zone_name: str | None = None) -> dict[str, object]:
-    """A tip as ``tip add`` prints it and ``tip list`` lists it (SPEC §7)."""
-    from adherelog.views import iso_in
-
-    return {
-        "id": tip.id,
-        "short_id": tip.short_id,
-        "text": tip.text,
-        "medication": tip.medication,
-        "side_effect": tip.side_effect,
-        "tags": list(tip.tags),
-        "source": tip.source,
-        "from": tip.from_label,
-        "imported_at": iso_in(tip.imported_at, zone_name or "UTC"),
-        "worked": tip.worked,
-        "peers_worked": tip.peers_worked,
-    }
+    return Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", tip.id, tip)
 
 
 # ------------------------------------------------------------------------------- export
@@ -564,27 +543,3 @@ def import_bundle(
                     (fingerprint, identity),
                 )
     return result
-
-
-def import_json(result: ImportResult) -> dict[str, object]:
-    """``tip import`` as JSON (SPEC §7), with each tip's fate under ``tips``."""
-    return {
-        "added": result.added,
-        "already_held": result.already_held,
-        "peers_worked_raised": result.peers_worked_raised,
-        "dry_run": result.dry_run,
-        "from": result.label,
-        "already_imported": result.previous_label is not None,
-        "tips": [
-            {
-                "index": item.index,
-                "action": item.action,
-                "raises_peers_worked": item.raised,
-                "held_as": item.existing,
-                "text": item.tip.text,
-                "medication": item.tip.medication,
-                "side_effect": item.tip.side_effect,
-            }
-            for item in result.items
-        ],
-    }

@@ -128,7 +128,7 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
     """``import``: see :func:`adherelog.portability.merge`."""
 
     def work() -> Shown:
-        from adherelog import portability
+        from adherelog import jsonshape, portability
 
         with _progress("Importing") as progress:
             # The file is checked in full before the journal is opened (or created).
@@ -138,7 +138,9 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
                     result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
             finally:
                 staged.close()
-        return Shown(json=result.to_json, lines=lambda: _import_lines(result, file))
+        return Shown(
+            json=lambda: jsonshape.journal_import(result), lines=lambda: _import_lines(result, file)
+        )
 
     return command(settings, work)
 
@@ -147,14 +149,14 @@ def backup(settings: Settings, *, path: str | None = None, force: bool = False) 
     """``backup``: see :func:`adherelog.maintenance.backup_journal`."""
 
     def work() -> Shown:
-        from adherelog import clock, maintenance, paths
+        from adherelog import clock, jsonshape, maintenance, paths
 
         made = maintenance.backup_journal(
             paths.journal_path(settings.db), path, clock.now(), force=force
         )
         size = f"{made.size / 1024:.0f} KiB" if made.size >= 1024 else f"{made.size} bytes"
         return Shown(
-            json=made.to_json,
+            json=lambda: jsonshape.backup(made),
             lines=lambda: [
                 [
                     ("Backed up the journal to ", "green"),
@@ -171,11 +173,13 @@ def check(settings: Settings) -> int:
     """``check``: see :func:`adherelog.maintenance.check`; exit 1 on any problem."""
 
     def work() -> Shown:
-        from adherelog import maintenance, paths
+        from adherelog import jsonshape, maintenance, paths
 
         result = maintenance.check(paths.journal_path(settings.db))
         return Shown(
-            json=result.to_json, lines=lambda: _check_lines(result), code=0 if result.ok else 1
+            json=lambda: jsonshape.check(result),
+            lines=lambda: _check_lines(result),
+            code=0 if result.ok else 1,
         )
 
     return command(settings, work)

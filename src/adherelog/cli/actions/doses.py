@@ -24,7 +24,7 @@ def take(
     """``take``: see :meth:`adherelog.journal.Journal.take`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render, views
+        from adherelog import jsonshape, render
         from adherelog.timeparse import parse_clock
 
         when = moment(journal, at, "--at")
@@ -37,9 +37,8 @@ def take(
         records = journal.take(
             meds, at=when, amount=amount, note=note, slot_time=slot_time, extra=extra
         )
-        docs = [views.record_json(r) for r in records]
         return Shown(
-            json=lambda: docs[0] if len(docs) == 1 else {"records": docs},
+            json=lambda: jsonshape.taken(records),
             lines=lambda: render.taken_lines(
                 records,
                 {m.id: m for m in (journal.med(r.med_name or "") for r in records)},
@@ -55,11 +54,11 @@ def skip(settings: Settings, *, med: str, at: str | None = None, reason: str | N
     """``skip``: see :meth:`adherelog.journal.Journal.skip`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render, views
+        from adherelog import jsonshape, render
 
         record = journal.skip(med, at=moment(journal, at, "--at"), reason=reason)
         return Shown(
-            json=lambda: views.record_json(record),
+            json=lambda: jsonshape.record(record),
             lines=lambda: render.taken_lines([record], {}, journal.zone, journal.now),
         )
 
@@ -70,7 +69,7 @@ def due(settings: Settings) -> int:
     """``due``: today's slots and as-needed medications."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render, views
+        from adherelog import jsonshape, render
 
         view = journal.due()
 
@@ -80,33 +79,7 @@ def due(settings: Settings) -> int:
             return supply_warnings(journal, view.meds)
 
         return Shown(
-            json=lambda: {
-                "now": views.iso_in(view.now, journal.zone.key),
-                "slots": [
-                    {
-                        "med": item.med.name,
-                        "scheduled_for": views.iso_in(item.slot.scheduled, item.slot.zone),
-                        "status": item.status.value,
-                        "at": None
-                        if item.record is None
-                        else views.iso_in(item.record.at, item.record.zone),
-                        "late_minutes": None if item.record is None else item.record.late_minutes,
-                        "dose": (
-                            v.dose if (v := item.med.version_at(item.slot.scheduled)) else None
-                        ),
-                    }
-                    for item in view.slots
-                ],
-                "as_needed": [
-                    {
-                        "med": entry.med.name,
-                        "last_taken": None
-                        if entry.last_taken is None
-                        else views.iso_in(entry.last_taken.at, entry.last_taken.zone),
-                    }
-                    for entry in view.as_needed
-                ],
-            },
+            json=lambda: jsonshape.due(view, journal.zone.key),
             lines=lambda: render.due_lines(view, journal.zone),
             warnings=warnings,
         )
@@ -118,11 +91,11 @@ def undo(settings: Settings) -> int:
     """``undo``: see :meth:`adherelog.journal.Journal.undo`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render
+        from adherelog import jsonshape, render
 
         undone = journal.undo()
         return Shown(
-            json=lambda: {"undone": undone.data, "kind": undone.kind},
+            json=lambda: jsonshape.undone(undone),
             lines=lambda: render.undone_lines(undone),
         )
 
@@ -139,7 +112,7 @@ def history(
     """``history``: see :meth:`adherelog.journal.Journal.history`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render, views
+        from adherelog import jsonshape, render
 
         records = journal.history(
             since=moment(journal, since, "--since"),
@@ -147,7 +120,7 @@ def history(
             med=med,
         )
         return Shown(
-            json=lambda: {"records": [views.record_json(r) for r in records]},
+            json=lambda: jsonshape.records(records),
             lines=lambda: render.history_lines(records, journal.zone, journal.now),
         )
 

@@ -22,7 +22,7 @@ def add(
     """``effect add``: see :func:`adherelog.effects.add_effect`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import effects, render_tips, views
+        from adherelog import effects, jsonshape, render_tips
 
         record = effects.add_effect(
             journal,
@@ -33,7 +33,7 @@ def add(
             note=note,
         )
         return Shown(
-            json=lambda: views.record_json(record),
+            json=lambda: jsonshape.side_effect_added(record),
             lines=lambda: render_tips.effect_added_lines(record, journal.zone, journal.now),
         )
 
@@ -51,7 +51,7 @@ def list_(
     """``effect list``: see :func:`adherelog.effects.list_effects`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import effects, render_tips
+        from adherelog import effects, jsonshape, render_tips
 
         records = effects.list_effects(
             journal,
@@ -61,7 +61,7 @@ def list_(
             name=name,
         )
         return Shown(
-            json=lambda: {"effects": [effects.effect_json(r) for r in records]},
+            json=lambda: jsonshape.side_effects(records),
             lines=lambda: render_tips.effect_list_lines(records, journal.zone, journal.now),
         )
 

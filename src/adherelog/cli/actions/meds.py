@@ -49,10 +49,10 @@ def _schedule(
 
 
 def _med(journal: Journal, med: Med) -> Shown:
-    from adherelog import render, views
+    from adherelog import jsonshape, render
 
     return Shown(
-        json=lambda: views.med_json(med, journal.now),
+        json=lambda: jsonshape.med(med, journal.now),
         lines=lambda: render.med_lines(med, journal.now),
     )
 
@@ -171,7 +171,7 @@ def list_(settings: Settings, *, all_: bool = False) -> int:
     """``med list``: active medications, or all of them."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render, views
+        from adherelog import jsonshape, render, views
         from adherelog.output import Line
 
         every = journal.meds()
@@ -183,9 +183,7 @@ def list_(settings: Settings, *, all_: bool = False) -> int:
                 return [[(hint, "dim")]]
             return render.med_list_lines(meds, journal.now)
 
-        return Shown(
-            json=lambda: {"meds": [views.med_json(m, journal.now) for m in meds]}, lines=lines
-        )
+        return Shown(json=lambda: jsonshape.meds(meds, journal.now), lines=lines)
 
     return journal_command(settings, work, write=False)
 
@@ -199,11 +197,12 @@ def rm(settings: Settings, *, name: str) -> int:
     """``med rm``: see :meth:`adherelog.journal.Journal.remove_med`."""
 
     def work(journal: Journal) -> Shown:
+        from adherelog import jsonshape
         from adherelog.text import one_line
 
         med = journal.remove_med(name)
         return Shown(
-            json=lambda: {"removed": med.name},
+            json=lambda: jsonshape.med_removed(med),
             lines=lambda: [[("Removed ", "yellow"), (one_line(med.name), "bold")]],
         )
 
@@ -214,12 +213,12 @@ def refill(settings: Settings, *, name: str, count: float) -> int:
     """``med refill``: see :meth:`adherelog.journal.Journal.refill`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import views
+        from adherelog import jsonshape, views
         from adherelog.text import one_line
 
         med, added = journal.refill(name, count)
         return Shown(
-            json=lambda: views.med_json(med, journal.now),
+            json=lambda: jsonshape.med(med, journal.now),
             lines=lambda: [
                 [
                     ("Refilled ", "green"),

@@ -14,12 +14,13 @@ def sample(settings: Settings, *, days: int = 28) -> int:
     """``sample``: see :func:`adherelog.sample.fill_sample`."""
 
     def work(journal: Journal) -> Shown:
+        from adherelog import jsonshape
         from adherelog.sample import fill_sample
 
         made = fill_sample(journal, days=days)
         path = journal.store.path
         return Shown(
-            json=lambda: {**made.__dict__, "journal": str(path)},
+            json=lambda: jsonshape.sample(made, path),
             lines=lambda: [
                 [
                     (f"Sample journal written to {path}: ", "bold"),

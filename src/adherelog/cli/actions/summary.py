@@ -21,13 +21,13 @@ def summary(
     """``summary``: see :func:`adherelog.summary.summarize`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render_summary
+        from adherelog import jsonshape, render_summary
         from adherelog import summary as domain
 
         first, last = domain.period(journal, since=moment(journal, since, "--since"), days=days)
         result = domain.summarize(journal, first=first, last=last, med=med)
         return Shown(
-            json=lambda: render_summary.summary_json(result, explain=explain),
+            json=lambda: jsonshape.summary(result, explain=explain),
             lines=lambda: render_summary.summary_lines(result, explain=explain),
             warnings=lambda: result.warnings,
         )
@@ -39,13 +39,13 @@ def streak(settings: Settings, *, med: str | None = None) -> int:
     """``streak``: see :func:`adherelog.summary.streak`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render_summary
+        from adherelog import jsonshape, render_summary
         from adherelog import summary as domain
 
         chosen, found = domain.streak(journal, med=med)
         today = journal.now.astimezone(journal.zone).date()
         return Shown(
-            json=lambda: render_summary.streak_json(chosen, found),
+            json=lambda: jsonshape.streak(chosen, found),
             lines=lambda: render_summary.streak_lines(chosen, found, today),
         )
 

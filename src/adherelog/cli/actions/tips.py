@@ -38,10 +38,10 @@ def _filters(
 
 
 def _tip(tip: Tip, zone_key: str) -> Shown:
-    from adherelog import render_tips, schedule, tips
+    from adherelog import jsonshape, render_tips, schedule
 
     return Shown(
-        json=lambda: tips.tip_json(tip, zone_key),
+        json=lambda: jsonshape.tip(tip, zone_key),
         lines=lambda: render_tips.tip_lines(tip, schedule.zone(zone_key)),
     )
 
@@ -78,14 +78,14 @@ def list_(
     """``tip list``: see :func:`adherelog.tips.list_tips`."""
 
     def work() -> Shown:
-        from adherelog import render_tips, tips
+        from adherelog import jsonshape, render_tips, tips
 
         filters = _filters(med=med, effect=effect, tags=tag, search=search, mine=mine, peer=peer)
         with open_journal(settings, write=False) as journal:
             found = tips.list_tips(journal, filters)
             zone = journal.zone
             return Shown(
-                json=lambda: {"tips": [tips.tip_json(t, zone.key) for t in found]},
+                json=lambda: jsonshape.tip_list(found, zone.key),
                 lines=lambda: render_tips.tip_list_lines(found, zone),
             ).ready(settings)
 
@@ -107,14 +107,14 @@ def rate(settings: Settings, *, tip_id: str, helped: bool = False, not_helped: b
     """``tip rate``: see :func:`adherelog.tips.rate_tip`."""
 
     def work() -> Shown:
-        from adherelog import render_tips, tips
+        from adherelog import jsonshape, render_tips, tips
 
         if helped == not_helped:
             raise UsageError("Give --helped or --not-helped (one of them).")
         with open_journal(settings, write=True) as journal:
             tip = tips.rate_tip(journal, tip_id, helped=helped)
             return Shown(
-                json=lambda: tips.tip_json(tip, journal.zone.key),
+                json=lambda: jsonshape.tip(tip, journal.zone.key),
                 lines=lambda: render_tips.tip_rated_lines(tip),
             ).ready(settings)
 
@@ -125,11 +125,11 @@ def rm(settings: Settings, *, tip_id: str) -> int:
     """``tip rm``: see :func:`adherelog.tips.remove_tip`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render_tips, tips
+        from adherelog import jsonshape, render_tips, tips
 
         tip = tips.remove_tip(journal, tip_id)
         return Shown(
-            json=lambda: {"removed": tips.tip_json(tip, journal.zone.key)},
+            json=lambda: jsonshape.tip_removed(tip, journal.zone.key),
             lines=lambda: render_tips.tip_removed_lines(tip),
         )
 
@@ -178,14 +178,14 @@ def import_(
     """``tip import``: see :func:`adherelog.tips.import_bundle`."""
 
     def work() -> Shown:
-        from adherelog import render_tips, tips
+        from adherelog import jsonshape, render_tips, tips
 
         label = tips.import_label(from_, file)
         bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
         with open_journal(settings, write=not dry_run) as journal:
             result = tips.import_bundle(journal, bundle, label=label, dry_run=dry_run)
             return Shown(
-                json=lambda: tips.import_json(result),
+                json=lambda: jsonshape.tip_import(result),
                 lines=lambda: render_tips.import_lines(result, journal.zone),
             ).ready(settings)
 
