@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adherelog.effects import SEVERITY_WORDS, parse_severity, severity_word
+from adherelog.effects import parse_severity
 from adherelog.errors import UsageError
+from adherelog.views import SEVERITY_WORDS, severity_word
 from helpers import count, data, invoke, ok, one_error_line
 
 EFFECT_KEYS = {"id", "name", "severity", "med", "at", "note"}

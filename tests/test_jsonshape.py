@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from adherelog.cli.dispatch_table import COMMANDS
-from adherelog.effects import severity_word
+from adherelog.views import severity_word
 from helpers import data, invoke, ok
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,17 +15,7 @@ from adherelog.errors import UsageError
 from adherelog.journal import MAX_NAME, MAX_NOTE, Journal, name_key, new_id
 from adherelog.model import Record
 from adherelog.text import check_text, one_line
-
-SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
-MIN_SEVERITY = 1
-MAX_SEVERITY = len(SEVERITY_WORDS)
-
-
-def severity_word(severity: int | None) -> str | None:
-    """'mild' for 1 … 'severe' for 5; None when no severity was given."""
-    if severity is None or not MIN_SEVERITY <= severity <= MAX_SEVERITY:
-        return None
-    return SEVERITY_WORDS[severity - 1]
+from adherelog.views import MAX_SEVERITY, MIN_SEVERITY, SEVERITY_WORDS
 
 
 def parse_severity(text: str | None) -> int | None:

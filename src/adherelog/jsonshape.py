@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from adherelog import schedule
 from adherelog.adherence import DayClass, Streak
+from adherelog.explain import slot_sentences, streak_sentences
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.model import WEEKDAYS, Med, Record, Refill, ScheduleVersion
-from adherelog.views import is_active, iso_in, number
+from adherelog.views import is_active, iso_in, number, severity_word
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,9 +69,6 @@ def taken(items: Sequence[Record]) -> Document:
 
 def side_effect(item: Record) -> Document:
     """A side effect as ``effect list`` lists it (SPEC §7)."""
-    # Imported here: take, skip and due never load the side-effect vocabulary.
-    from adherelog.effects import severity_word
-
     return {
         "id": item.id,
         "name": item.effect,
@@ -230,9 +228,6 @@ def _run(days: int, first: date | None, last: date | None) -> Document:
 
 
 def _explain(name: str | None, counts: Counts, streak: Streak, today: date) -> Document:
-    # Imported here: the sentences are the human text's own, needed only with --explain.
-    from adherelog.render_summary import slot_sentences, streak_sentences
-
     return {
         "name": name,
         "lines": slot_sentences(counts) + streak_sentences(streak, today),

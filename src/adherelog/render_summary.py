@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from adherelog.adherence import DayClass, Streak
+from adherelog.explain import day_text, percent, plural, slot_sentences, streak_sentences
 from adherelog.model import Med
 from adherelog.output import Line, Segment, pad, table, truncate
 from adherelog.summary import CalendarDay, Counts, MedSummary, Summary
@@ -40,18 +41,6 @@ CELL_STYLE = {
 # --------------------------------------------------------------------------- pieces
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def day_text(day: date | None, today: date) -> str:
-    """'Sat 24 Oct', with the year when it is not this year's."""
-    if day is None:
-        return ""
-    text = f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
 def bar(value: float | None) -> str:
     """A 20-cell bar (5% a cell) with ``│`` at 80%: ``████████████████│███░``."""
     if value is None:
@@ -77,58 +66,6 @@ def cell(item: CalendarDay) -> str:
     return CELL_LATER  # today, nothing taken yet and nothing missed
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-# ------------------------------------------------------------------------ explaining
-
-
-def slot_sentences(counts: Counts) -> list[str]:
-    """The arithmetic behind one row of the table."""
-    adherence = counts.adherence
-    decided = f"{counts.taken} + {counts.skipped} skipped + {counts.missed} missed"
-    return [
-        f"{counts.scheduled} scheduled = {counts.taken} taken + {counts.skipped} skipped"
-        f" + {counts.missed} missed + {counts.pending} pending",
-        f"{counts.taken} taken = {counts.on_time} on time + {counts.late} late"
-        " (outside the grace period)",
-        "adherence = no dose decided yet"
-        if adherence is None
-        else f"adherence = {counts.taken} taken / ({decided}) = {percent(adherence)}",
-    ]
-
-
-def streak_sentences(streak: Streak, today: date) -> list[str]:
-    """The runs of kept days behind the current and the longest streak."""
-    if streak.current:
-        after = (
-            f", after the broken day {day_text(streak.last_broken, today)}"
-            if streak.last_broken
-            else ", since the first day with doses"
-        )
-        current = (
-            f"current streak {streak.current}: {_plural(streak.current, 'kept day')} from "
-            f"{day_text(streak.current_from, today)} to {day_text(streak.current_to, today)}"
-            f"{after}"
-        )
-    elif streak.last_broken:
-        current = (
-            "current streak 0: the latest day with doses, "
-            f"{day_text(streak.last_broken, today)}, was broken"
-        )
-    else:
-        current = "current streak 0: no day with every dose taken yet"
-    if streak.longest:
-        longest = (
-            f"longest streak {streak.longest}: {_plural(streak.longest, 'kept day')} from "
-            f"{day_text(streak.longest_from, today)} to {day_text(streak.longest_to, today)}"
-        )
-    else:
-        longest = "longest streak 0"
-    return [current, longest]
-
-
 # ----------------------------------------------------------------------- human text
 
 
@@ -144,7 +81,7 @@ def summary_lines(summary: Summary, *, explain: bool = False) -> list[Line]:
         [
             (
                 f"Adherence, {day_text(summary.first, today)} – {day_text(summary.last, today)}"
-                f" {summary.last.year} ({_plural(days, 'day')})",
+                f" {summary.last.year} ({plural(days, 'day')})",
                 "bold",
             )
         ]
@@ -206,7 +143,7 @@ def _notes(summary: Summary) -> list[Line]:
         out.append(
             [
                 (
-                    f"  {_plural(pending, 'dose')} still to come or within its time "
+                    f"  {plural(pending, 'dose')} still to come or within its time "
                     f"{'is' if pending == 1 else 'are'} not counted yet.",
                     "dim",
                 )
@@ -217,7 +154,7 @@ def _notes(summary: Summary) -> list[Line]:
             out.append(
                 [
                     (
-                        f"  {one_line(row.med.name)}: {_plural(row.extra_doses, 'additional dose')}"
+                        f"  {one_line(row.med.name)}: {plural(row.extra_doses, 'additional dose')}"
                         " (no slot; not part of adherence).",
                         "dim",
                     )
@@ -338,7 +275,7 @@ def _as_needed(summary: Summary) -> list[Line]:
         out.append(
             [
                 ("  " + pad(truncate(one_line(row.med.name), NAME_WIDTH), NAME_WIDTH) + "  ", None),
-                (f"{_plural(row.as_needed_doses, 'dose')} in this period", None),
+                (f"{plural(row.as_needed_doses, 'dose')} in this period", None),
             ]
         )
     return out
@@ -349,7 +286,7 @@ def _effects(summary: Summary) -> list[Line]:
         return []
     out: list[Line] = [[], [("Side effects", "bold")]]
     for effect in summary.effects:
-        text = _plural(effect.count, "time")
+        text = plural(effect.count, "time")
         if effect.mean_severity is not None:
             text += f", mean severity {effect.mean_severity:g} of 5"
         out.append(
@@ -402,11 +339,11 @@ def streak_lines(med: Med | None, streak: Streak, today: date) -> list[Line]:
     """``streak``: the current and the longest run of kept days."""
     whose = _name(med)
     lines: list[Line] = [[(f"Streak, {whose}", "bold")]]
-    current = f"  now: {_plural(streak.current, 'day')} with every dose taken"
+    current = f"  now: {plural(streak.current, 'day')} with every dose taken"
     if streak.current and streak.current_from is not None:
         current += f", since {day_text(streak.current_from, today)}"
     lines.append([(current, None)])
-    longest = f"  longest: {_plural(streak.longest, 'day')}"
+    longest = f"  longest: {plural(streak.longest, 'day')}"
     if streak.longest:
         longest += (
             f", {day_text(streak.longest_from, today)} – {day_text(streak.longest_to, today)}"

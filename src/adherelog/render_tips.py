@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from adherelog.effects import severity_word
 from adherelog.model import Record
 from adherelog.output import Line, Segment, table
 from adherelog.render import when
 from adherelog.text import one_line, printable
 from adherelog.tips import ImportItem, ImportResult, Tip
+from adherelog.views import severity_word
 
 # ---------------------------------------------------------------------------- effects
 

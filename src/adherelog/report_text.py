@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from adherelog.effects import severity_word
 from adherelog.report_data import ReportData
+from adherelog.views import severity_word
 
 
 def percent(value: float | None) -> str:

@@ -41,3 +41,15 @@ def record_summary(record: Record, zone: ZoneInfo) -> str:
         return f"side effect {record.effect} at {when}"
     what = {"dose": "dose", "skip": "skip", "missed": "missed dose"}.get(record.kind, record.kind)
     return f"{what} of {record.med_name} at {when}"
+
+
+SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
+MIN_SEVERITY = 1
+MAX_SEVERITY = len(SEVERITY_WORDS)
+
+
+def severity_word(severity: int | None) -> str | None:
+    """'mild' for 1 … 'severe' for 5; None when no severity was given."""
+    if severity is None or not MIN_SEVERITY <= severity <= MAX_SEVERITY:
+        return None
+    return SEVERITY_WORDS[severity - 1]
