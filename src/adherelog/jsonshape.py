@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from adherelog import schedule
 from adherelog.adherence import DayClass, Streak
 from adherelog.explain import slot_sentences, streak_sentences
-from adherelog.migrations import SCHEMA_VERSION
 from adherelog.model import WEEKDAYS, Med, Record, Refill, ScheduleVersion
 from adherelog.views import is_active, iso_in, number, severity_word
 
@@ -415,7 +414,7 @@ def check(result: CheckResult) -> Document:
         "ok": result.ok,
         "path": str(result.path),
         "schema_version": result.schema_version,
-        "known_schema_version": SCHEMA_VERSION,
+        "known_schema_version": result.known_schema_version,
         "tables": dict(result.tables),
         "problems": [_problem(p) for p in result.problems],
     }

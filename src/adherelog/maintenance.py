@@ -77,6 +77,11 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def known_schema_version(self) -> int:
+        """The newest schema this adherelog reads."""
+        return SCHEMA_VERSION
+
 
 def _is_sqlite(path: Path) -> bool:
     with open(path, "rb") as handle:
