@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from adherelog import tipfile
+from adherelog import tipfile, undo
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.errors import (
     AdherelogError,
@@ -29,7 +29,7 @@ from adherelog.errors import (
     NotFoundError,
     UsageError,
 )
-from adherelog.journal import Journal, Undone, new_id
+from adherelog.session import Session, new_id
 from adherelog.text import check_text, fit_text, one_line
 from adherelog.tipfile import BundleTip
 
@@ -190,7 +190,7 @@ def _tip_by_id(conn: sqlite3.Connection, tip_id: str) -> Tip:
     return _tip_from_row(row, _short_map(conn))
 
 
-def get_tip(journal: Journal, tip_id: str) -> Tip:
+def get_tip(journal: Session, tip_id: str) -> Tip:
     """``tip show``: the tip whose id starts with ``tip_id`` (at least 4 hex characters)."""
     return _tip_by_id(journal.conn, _resolve(journal.conn, tip_id))
 
@@ -215,7 +215,7 @@ def _matches(tip: Tip, filters: TipFilter, ids: set[str] | None) -> bool:
     return True
 
 
-def list_tips(journal: Journal, filters: TipFilter | None = None) -> list[Tip]:
+def list_tips(journal: Session, filters: TipFilter | None = None) -> list[Tip]:
     """``tip list``: the tips that match every filter, oldest first."""
     filters = filters or TipFilter()
     if filters.source is not None and filters.source not in SOURCES:
@@ -247,7 +247,7 @@ def _clean_tags(tags: Sequence[str]) -> tuple[str, ...]:
 
 
 def add_tip(
-    journal: Journal,
+    journal: Session,
     text: str,
     *,
     medication: str | None = None,
@@ -284,11 +284,11 @@ def add_tip(
                 to_utc_text(journal.now),
             ),
         )
-        journal._log(conn, "tip", tip_id, None, None)
+        undo.log_change(journal, conn, "tip", tip_id, None, None)
     return _tip_by_id(journal.conn, tip_id)
 
 
-def rate_tip(journal: Journal, tip_id: str, *, helped: bool) -> Tip:
+def rate_tip(journal: Session, tip_id: str, *, helped: bool) -> Tip:
     """``tip rate``: my own rating, which ``tip export`` passes on as ``worked``."""
     with journal.store.write() as conn:
         full = _resolve(conn, tip_id)
@@ -302,7 +302,7 @@ def _delete(conn: sqlite3.Connection, tip: Tip) -> None:
     conn.execute("DELETE FROM tips WHERE id = ?", (tip.id,))
 
 
-def remove_tip(journal: Journal, tip_id: str) -> Tip:
+def remove_tip(journal: Session, tip_id: str) -> Tip:
     """``tip rm``: delete a tip for good, with the peer counts that belonged to it."""
     with journal.store.write() as conn:
         tip = _tip_by_id(conn, _resolve(conn, tip_id))
@@ -316,16 +316,19 @@ def summary_text(tip: Tip, width: int = 50) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def undo_tip(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
+def undo_tip(journal: Session, conn: sqlite3.Connection, ref_id: str) -> undo.Undone:
     """``undo`` of ``tip add``: the tip is deleted (imports are not undone)."""
     try:
         tip = _tip_by_id(conn, ref_id)
     except NotFoundError:
-        return Undone("tip", "a tip that was already removed", {"id": ref_id, "kind": "tip"})
+        return undo.Undone("tip", "a tip that was already removed", {"id": ref_id, "kind": "tip"})
     data = tip_json(tip)
     data["kind"] = "tip"
     _delete(conn, tip)
-    return Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", data)
+    return undo.Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", data)
+
+
+undo.register("tip", undo_tip)
 
 
 def tip_json(tip: Tip, zone_name: str | None = None) -> dict[str, object]:
@@ -363,7 +366,7 @@ class Export:
     count: int
 
 
-def export_tips(journal: Journal, filters: TipFilter | None = None, fmt: str = "json") -> Export:
+def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "json") -> Export:
     """``tip export``: the matching tips as a bundle (``json``) or a forum post (``md``).
 
     Only the bundle's fields leave the journal: text, medication, side effect, tags and my
@@ -515,7 +518,7 @@ def _plan(
 
 
 def import_bundle(
-    journal: Journal, bundle: Bundle, *, label: str, dry_run: bool = False
+    journal: Session, bundle: Bundle, *, label: str, dry_run: bool = False
 ) -> ImportResult:
     """``tip import``: every tip of a peer's bundle that the journal does not hold yet.
 

@@ -115,12 +115,13 @@ def due(settings: Settings) -> int:
 
 
 def undo(settings: Settings) -> int:
-    """``undo``: see :meth:`adherelog.journal.Journal.undo`."""
+    """``undo``: see :func:`adherelog.undo.undo_last`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import render
+        from adherelog import effects, render, tips  # noqa: F401  (they register their undo handlers)
+        from adherelog.undo import undo_last
 
-        undone = journal.undo()
+        undone = undo_last(journal)
         return Shown(
             json=lambda: {"undone": undone.data, "kind": undone.kind},
             lines=lambda: render.undone_lines(undone),
