@@ -376,7 +376,7 @@ def _undo_refill(session: Session, conn: sqlite3.Connection, ref_id: str) -> und
     if undo_log.logged_without_delta(conn, "refill", ref_id):
         # the supply was untracked before this refill
         stored_meds.set_supply(conn, found.med_id, None)
-    count = _num(found.count)
+    count = _num(found.added)
     return undo.Undone(
         "refill",
         f"refill of {count} {found.med_name}",

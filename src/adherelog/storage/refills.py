@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from adherelog.clock import to_utc_text
 from adherelog.storage.rows import select
 
 
-@dataclass(frozen=True)
-class Refill:
+class Refill(NamedTuple):
     id: str
     med_id: str
     med_name: str
-    count: float
+    added: float
 
 
 def insert_refill(
