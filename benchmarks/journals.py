@@ -18,9 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from adherelog import schedule
-from adherelog.bulk import BulkRecord, bulk_record_doses
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 from adherelog.storage import open_store
+from bulk import BulkRecord, bulk_record_doses
 
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 22, 9, 10, tzinfo=ZONE)

@@ -13,7 +13,9 @@ import pytest
 
 from adherelog import schedule
 from adherelog.clock import localize
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.doses import write_record
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 from adherelog.storage import open_store
 from adherelog.text import display_width
 from helpers import data, invoke, ok, one_error_line, run
@@ -71,8 +73,8 @@ def history(isolated_journal: Path) -> Path:
     journal.take(["Ibuprofen"], at=at("2026-11-21", "14:00"))
     for when, name, severity in (("2026-11-20", "Nausea", 2), ("2026-11-21", "nausea", 3)):
         with store.write() as conn:
-            journal._insert_record(
-                conn, f"e{when}", "effect", None, at(when, "10:00"), None,
+            write_record(
+                journal, conn, f"e{when}", "effect", None, at(when, "10:00"), None,
                 effect=name, severity=severity,
             )  # fmt: skip
     store.close()

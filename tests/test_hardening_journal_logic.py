@@ -20,7 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adherelog import clock, storage
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 from helpers import connect, count, data, invoke, journal, ok, one_error_line, run, sha256
 
 
@@ -202,7 +203,7 @@ def test_a_side_effect_in_the_repeated_hour_is_not_the_future(zone: str) -> None
 def test_too_far_ahead_counts_elapsed_time_in_every_zone(
     instant: datetime, zone: str, ahead: int
 ) -> None:
-    from adherelog.journal import too_far_ahead
+    from adherelog.session import too_far_ahead
 
     now = instant.astimezone(ZoneInfo(zone))
     moment = instant + timedelta(seconds=ahead)

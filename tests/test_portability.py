@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from adherelog import clock, portability, storage
 from adherelog.effects import add_effect
 from adherelog.errors import ConflictError, InvalidFileError, NewerJournalError
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.sample import fill_sample
 from adherelog.tips import add_tip, rate_tip

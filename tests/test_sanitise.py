@@ -8,8 +8,7 @@ import pytest
 
 from adherelog import output
 from adherelog.errors import UsageError
-from adherelog.journal import name_key
-from adherelog.text import check_text, one_line, printable
+from adherelog.text import check_text, name_key, one_line, printable
 from helpers import connect, count, invoke, ok, one_error_line
 
 # Each hostile text, and how it must appear on the terminal.

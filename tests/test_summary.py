@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 from adherelog import schedule, summary
 from adherelog.adherence import DayClass, Streak, classify_day, fold_streak, resolve, slot_status
-from adherelog.bulk import BulkRecord, bulk_record_doses
 from adherelog.clock import localize, to_utc_text
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.doses import write_record
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 from adherelog.model import SlotStatus
 from adherelog.storage import open_store
+from bulk import BulkRecord, bulk_record_doses
 
 LONDON = ZoneInfo("Europe/London")
 D = date.fromisoformat
@@ -237,8 +239,8 @@ def test_side_effects_are_counted_by_name_whatever_the_case(journal: Journal) ->
     ):
         day, clock = when.split()
         with journal.store.write() as conn:
-            journal._insert_record(
-                conn, f"e-{when}", "effect", None, moment(day, clock), None,
+            write_record(
+                journal, conn, f"e-{when}", "effect", None, moment(day, clock), None,
                 effect=name, severity=severity,
             )  # fmt: skip
     found = summary.summarize(journal, first=D("2026-10-24"), last=D("2026-11-22"))

@@ -18,6 +18,7 @@ from adherelog import __version__, schedule
 from adherelog.clock import to_utc_text
 from adherelog.journal import Journal
 from adherelog.model import Med, Slot
+from adherelog.storage import records as stored_records
 from adherelog.text import one_line
 
 DEFAULT_DAYS = 7
@@ -54,13 +55,7 @@ def upcoming(journal: Journal, days: int = DEFAULT_DAYS) -> list[Reminder]:
         slots = schedule.slots_between(med.versions, start, end)
         if not slots:
             continue
-        filled = {
-            str(row[0])
-            for row in journal.conn.execute(
-                "SELECT slot_at FROM records WHERE med_id = ? AND slot_at >= ? AND slot_at < ?",
-                (med.id, to_utc_text(start), to_utc_text(end)),
-            )
-        }
+        filled = stored_records.filled_slots(journal.conn, med.id, start, end)
         for slot in slots:
             if to_utc_text(slot.scheduled) in filled:
                 continue

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adherelog.clock import to_utc_text
+from adherelog import doses, undo
 from adherelog.errors import UsageError
-from adherelog.journal import MAX_NAME, MAX_NOTE, Journal, name_key, new_id
+from adherelog.meds import MAX_NAME, MAX_NOTE
 from adherelog.model import Record
-from adherelog.text import check_text, one_line
+from adherelog.session import Session, new_id
+from adherelog.storage import records as stored_records
+from adherelog.text import check_text, name_key, one_line
 from adherelog.views import MAX_SEVERITY, MIN_SEVERITY, SEVERITY_WORDS
 
 
@@ -34,7 +36,7 @@ def parse_severity(text: str | None) -> int | None:
 
 
 def add_effect(
-    journal: Journal,
+    journal: Session,
     name: str,
     *,
     severity: int | None = None,
@@ -57,7 +59,8 @@ def add_effect(
     record_id = new_id()
     with journal.store.write() as conn:
         med_id = journal.med(med).id if med is not None else None
-        journal._insert_record(
+        doses.write_record(
+            journal,
             conn,
             record_id,
             "effect",
@@ -68,12 +71,12 @@ def add_effect(
             effect=clean,
             severity=severity,
         )
-        journal._log(conn, "effect", record_id, med_id, None)
-    return journal.record(record_id)
+        undo.log_change(journal, conn, "effect", record_id, med_id, None)
+    return doses.record(journal, record_id)
 
 
 def list_effects(
-    journal: Journal,
+    journal: Session,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -82,21 +85,16 @@ def list_effects(
 ) -> list[Record]:
     """``effect list``: side effects in time order, optionally within ``[since, until)``,
     for one medication, or with one name (any case)."""
-    where = "r.kind = 'effect'"
-    params: list[object] = []
-    if since is not None:
-        where += " AND r.at >= ?"
-        params.append(to_utc_text(since))
-    if until is not None:
-        where += " AND r.at < ?"
-        params.append(to_utc_text(until))
     if since is not None and until is not None and since >= until:
         raise UsageError("--since must be before --until.")
-    if med is not None:
-        where += " AND r.med_id = ?"
-        params.append(journal.med(med).id)
-    records = journal._records_where(where, params)
+    med_id = journal.med(med).id if med is not None else None
+    records = stored_records.records_between(
+        journal.conn, since, until, med_id=med_id, kind="effect"
+    )
     if name is not None:
         key = name_key(name)
         records = [r for r in records if name_key(r.effect or "") == key]
     return records
+
+
+undo.register("effect", doses.undo_record)

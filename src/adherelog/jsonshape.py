@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
     from adherelog import portability, tips
     from adherelog.card import Card, CardMed
-    from adherelog.journal import DueView, Undone
+    from adherelog.due import DueView
     from adherelog.maintenance import Backup, CheckResult, Problem
     from adherelog.sample import SampleSummary
     from adherelog.summary import CalendarDay, Counts, MedSummary, Summary
+    from adherelog.undo import Undone
 
 Document = dict[str, object]
 

@@ -34,12 +34,14 @@ from zoneinfo import ZoneInfo
 from adherelog import jsonshape, strictjson
 from adherelog.clock import RANGE_TEXT, from_utc_text, local_iso, storable
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
-from adherelog.journal import _RECORD_COLUMNS, Journal, find_med_row, name_key, record_from_row
+from adherelog.journal import Journal
 from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import WEEKDAYS
 from adherelog.outfile import private_temp
+from adherelog.storage import meds as stored_meds
+from adherelog.storage import records as stored_records
 from adherelog.strictjson import Constant, JsonObject, shown_key
-from adherelog.text import describe_char, forbidden_char, is_forbidden_char, printable
+from adherelog.text import describe_char, forbidden_char, is_forbidden_char, name_key, printable
 
 FORMAT = "adherelog-journal"
 VERSION = 1
@@ -279,12 +281,8 @@ def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         done = 0
-        rows = conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM records r LEFT JOIN meds m ON m.id = r.med_id"
-            f" WHERE {kinds} ORDER BY r.at, r.id"
-        )
-        for row in rows:
-            data = jsonshape.record(record_from_row(row))
+        for record in stored_records.doses_and_skips(conn):
+            data = jsonshape.record(record)
             writer.writerow([csv_cell(data.get(column)) for column in CSV_COLUMNS])
             done += 1
             if progress and done % _PROGRESS_EVERY == 0:
@@ -977,11 +975,11 @@ def _check_names(staged: Staged, conn: sqlite3.Connection) -> None:
     if not any(t.name == "meds" for t in staged.tables):
         return
     for med_id, name in staged.conn.execute("SELECT id, name FROM meds ORDER BY rowid"):
-        row = find_med_row(conn, str(name))
-        if row is not None and row[0] != med_id:
+        held = stored_meds.find_med(conn, str(name))
+        if held is not None and held.id != med_id:
             raise ConflictError(
                 f"The file's medication '{printable(str(name))}' is a different medication from "
-                f"the journal's '{printable(str(row[1]))}' (another id); nothing was imported. "
+                f"the journal's '{printable(held.name)}' (another id); nothing was imported. "
                 "Rename or remove one of them and import again."
             )
 

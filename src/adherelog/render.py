@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adherelog import schedule
-from adherelog.journal import DueView, Undone
+from adherelog.due import DueView
 from adherelog.model import Med, Record, SlotStatus
 from adherelog.output import Line, Segment, table
 from adherelog.schedule import schedule_text
 from adherelog.text import one_line
+from adherelog.undo import Undone
 from adherelog.views import is_active, number
 
 STATUS_STYLE = {

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, time, timedelta
 
 from adherelog.errors import ConflictError
-from adherelog.journal import Journal, ScheduleOptions
+from adherelog.journal import Journal
+from adherelog.meds import ScheduleOptions
 
 SKIP_REASONS = ("stomach bug", "ran out at work", "felt too sick", None)
 

@@ -28,6 +28,13 @@ INVISIBLE = frozenset(
 _IGNORABLE_PLANE = range(0xE0000, 0xE1000)
 
 
+def name_key(name: str) -> str:
+    """The identity of a medication name: NFC-normalised, single-spaced and case-folded,
+    so that a name typed composed (``Café``) or decomposed (``Cafe`` + U+0301) and in any
+    case is the same name."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
 def is_forbidden_char(ch: str, *, allow_newline: bool = False) -> bool:
     """True for C0/C1 controls, DEL, bidi controls, zero-width and other invisible
     characters, and other format (Cf), private-use or unassigned/surrogate code points."""

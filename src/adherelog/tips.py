@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from adherelog import tipfile
-from adherelog.clock import from_utc_text, to_utc_text
+from adherelog import tipfile, undo
+from adherelog.clock import from_utc_text
 from adherelog.errors import (
     AdherelogError,
     ConflictError,
@@ -29,7 +29,9 @@ from adherelog.errors import (
     NotFoundError,
     UsageError,
 )
-from adherelog.journal import Journal, Undone, new_id
+from adherelog.session import Session, new_id
+from adherelog.storage import tips as stored_tips
+from adherelog.storage import undo as undo_log
 from adherelog.text import check_text, fit_text, one_line
 from adherelog.tipfile import BundleTip
 
@@ -37,12 +39,6 @@ SHORT_ID = 8
 MIN_PREFIX = 4
 SOURCES = ("mine", "peer")
 STDIN = "-"
-
-_TIP_COLUMNS = (
-    "t.id, t.text, t.medication, t.side_effect, t.tags, t.source, t.from_label,"
-    " t.imported_at, t.worked, t.created_at, t.identity,"
-    " (SELECT count(*) FROM tip_bundle_worked w WHERE w.identity = t.identity)"
-)
 
 
 @dataclass(frozen=True)
@@ -131,66 +127,60 @@ def _prefix(text: str) -> str:
 def _resolve(conn: sqlite3.Connection, text: str) -> str:
     """The full id of the one tip whose id starts with ``text``."""
     prefix = _prefix(text)
-    rows = conn.execute(
-        "SELECT id FROM tips WHERE substr(lower(replace(id, '-', '')), 1, ?) = ? ORDER BY id",
-        (len(prefix), prefix),
-    ).fetchall()
+    rows = stored_tips.ids_starting(conn, prefix)
     if not rows:
         raise NotFoundError(f"No tip with id '{one_line(text)}'; 'adherelog tip list' shows them.")
     if len(rows) > 1:
         shown = _short_map(conn)
-        candidates = ", ".join(shown[str(r[0])] for r in rows[:10])
+        candidates = ", ".join(shown[r] for r in rows[:10])
         more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
         raise ConflictError(
             f"The tip id '{one_line(text)}' is ambiguous: it could be {candidates}{more}. "
             "Give more characters."
         )
-    return str(rows[0][0])
+    return rows[0]
 
 
 def _short_map(conn: sqlite3.Connection) -> dict[str, str]:
-    return short_ids(str(row[0]) for row in conn.execute("SELECT id FROM tips"))
+    return short_ids(stored_tips.tip_ids(conn))
 
 
 # ------------------------------------------------------------------------------- reading
 
 
-def _tip_from_row(row: Sequence[object], shorts: dict[str, str]) -> Tip:
-    tip_id = str(row[0])
-    worked = row[8]
+def _tip_from_row(row: sqlite3.Row, shorts: dict[str, str]) -> Tip:
+    tip_id = str(row["id"])
+    worked = row["worked"]
     return Tip(
         id=tip_id,
         short_id=shorts.get(tip_id, _hex(tip_id)[:SHORT_ID]),
-        text=str(row[1]),
-        medication=None if row[2] is None else str(row[2]),
-        side_effect=None if row[3] is None else str(row[3]),
-        tags=tuple(str(t) for t in json.loads(str(row[4] or "[]"))),
-        source=str(row[5]),
-        from_label=None if row[6] is None else str(row[6]),
-        imported_at=None if row[7] is None else from_utc_text(str(row[7])),
+        text=row["text"],
+        medication=row["medication"],
+        side_effect=row["side_effect"],
+        tags=tuple(str(t) for t in json.loads(row["tags"] or "[]")),
+        source=row["source"],
+        from_label=row["from_label"],
+        imported_at=None if row["imported_at"] is None else from_utc_text(row["imported_at"]),
         worked=None if worked is None else bool(worked),
-        peers_worked=int(row[11]),  # type: ignore[call-overload]
-        created_at=from_utc_text(str(row[9])),
-        identity=str(row[10]),
+        peers_worked=int(row["peers_worked"]),
+        created_at=from_utc_text(row["created_at"]),
+        identity=row["identity"],
     )
 
 
 def _all_tips(conn: sqlite3.Connection) -> list[Tip]:
     shorts = _short_map(conn)
-    rows = conn.execute(
-        f"SELECT {_TIP_COLUMNS} FROM tips t ORDER BY t.created_at, t.rowid"
-    ).fetchall()
-    return [_tip_from_row(row, shorts) for row in rows]
+    return [_tip_from_row(row, shorts) for row in stored_tips.all_tips(conn)]
 
 
 def _tip_by_id(conn: sqlite3.Connection, tip_id: str) -> Tip:
-    row = conn.execute(f"SELECT {_TIP_COLUMNS} FROM tips t WHERE t.id = ?", (tip_id,)).fetchone()
+    row = stored_tips.tip_by_id(conn, tip_id)
     if row is None:
         raise NotFoundError(f"No tip with id '{one_line(tip_id)}'.")
     return _tip_from_row(row, _short_map(conn))
 
 
-def get_tip(journal: Journal, tip_id: str) -> Tip:
+def get_tip(journal: Session, tip_id: str) -> Tip:
     """``tip show``: the tip whose id starts with ``tip_id`` (at least 4 hex characters)."""
     return _tip_by_id(journal.conn, _resolve(journal.conn, tip_id))
 
@@ -215,7 +205,7 @@ def _matches(tip: Tip, filters: TipFilter, ids: set[str] | None) -> bool:
     return True
 
 
-def list_tips(journal: Journal, filters: TipFilter | None = None) -> list[Tip]:
+def list_tips(journal: Session, filters: TipFilter | None = None) -> list[Tip]:
     """``tip list``: the tips that match every filter, oldest first."""
     filters = filters or TipFilter()
     if filters.source is not None and filters.source not in SOURCES:
@@ -247,7 +237,7 @@ def _clean_tags(tags: Sequence[str]) -> tuple[str, ...]:
 
 
 def add_tip(
-    journal: Journal,
+    journal: Session,
     text: str,
     *,
     medication: str | None = None,
@@ -263,46 +253,44 @@ def add_tip(
     identity = tipfile.tip_identity(clean_text, med, effect)
     tip_id = new_id()
     with journal.store.write() as conn:
-        row = conn.execute("SELECT id FROM tips WHERE identity = ?", (identity,)).fetchone()
-        if row is not None:
-            short = _short_map(conn)[str(row[0])]
+        held = stored_tips.id_of_identity(conn, identity)
+        if held is not None:
+            short = _short_map(conn)[held]
             raise ConflictError(
                 f"The journal already holds this tip as {short}; "
                 f"'adherelog tip rate {short} --helped' rates it."
             )
-        conn.execute(
-            "INSERT INTO tips (id, text, identity, medication, side_effect, tags, source,"
-            " from_label, imported_at, worked, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'mine', NULL, NULL, NULL, ?)",
-            (
-                tip_id,
-                clean_text,
-                identity,
-                med,
-                effect,
-                json.dumps(list(clean_tags), ensure_ascii=False),
-                to_utc_text(journal.now),
-            ),
+        stored_tips.insert_tip(
+            conn,
+            tip_id,
+            text=clean_text,
+            identity=identity,
+            medication=med,
+            side_effect=effect,
+            tags=clean_tags,
+            source="mine",
+            from_label=None,
+            imported_at=None,
+            created_at=journal.now,
         )
-        journal._log(conn, "tip", tip_id, None, None)
+        undo.log_change(journal, conn, "tip", tip_id, None, None)
     return _tip_by_id(journal.conn, tip_id)
 
 
-def rate_tip(journal: Journal, tip_id: str, *, helped: bool) -> Tip:
+def rate_tip(journal: Session, tip_id: str, *, helped: bool) -> Tip:
     """``tip rate``: my own rating, which ``tip export`` passes on as ``worked``."""
     with journal.store.write() as conn:
         full = _resolve(conn, tip_id)
-        conn.execute("UPDATE tips SET worked = ? WHERE id = ?", (int(helped), full))
+        stored_tips.set_worked(conn, full, helped)
     return _tip_by_id(journal.conn, full)
 
 
 def _delete(conn: sqlite3.Connection, tip: Tip) -> None:
-    conn.execute("DELETE FROM tip_bundle_worked WHERE identity = ?", (tip.identity,))
-    conn.execute("DELETE FROM undo_log WHERE kind = 'tip' AND ref_id = ?", (tip.id,))
-    conn.execute("DELETE FROM tips WHERE id = ?", (tip.id,))
+    stored_tips.delete_tip(conn, tip.id, tip.identity)
+    undo_log.forget_ref(conn, "tip", tip.id)
 
 
-def remove_tip(journal: Journal, tip_id: str) -> Tip:
+def remove_tip(journal: Session, tip_id: str) -> Tip:
     """``tip rm``: delete a tip for good, with the peer counts that belonged to it."""
     with journal.store.write() as conn:
         tip = _tip_by_id(conn, _resolve(conn, tip_id))
@@ -316,14 +304,17 @@ def summary_text(tip: Tip, width: int = 50) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def undo_tip(journal: Journal, conn: sqlite3.Connection, ref_id: str) -> Undone:
+def undo_tip(journal: Session, conn: sqlite3.Connection, ref_id: str) -> undo.Undone:
     """``undo`` of ``tip add``: the tip is deleted (imports are not undone)."""
     try:
         tip = _tip_by_id(conn, ref_id)
     except NotFoundError:
-        return Undone("tip", "a tip that was already removed", ref_id, None)
+        return undo.Undone("tip", "a tip that was already removed", ref_id, None)
     _delete(conn, tip)
-    return Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", tip.id, tip)
+    return undo.Undone("tip", f"tip {tip.short_id} '{summary_text(tip)}'", tip.id, tip)
+
+
+undo.register("tip", undo_tip)
 
 
 # ------------------------------------------------------------------------------- export
@@ -342,7 +333,7 @@ class Export:
     count: int
 
 
-def export_tips(journal: Journal, filters: TipFilter | None = None, fmt: str = "json") -> Export:
+def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "json") -> Export:
     """``tip export``: the matching tips as a bundle (``json``) or a forum post (``md``).
 
     Only the bundle's fields leave the journal: text, medication, side effect, tags and my
@@ -463,11 +454,11 @@ class ImportResult:
 def _plan(
     conn: sqlite3.Connection, tips: Sequence[BundleTip], fingerprint: str, label: str, dry: bool
 ) -> ImportResult:
-    previous = conn.execute(
-        "SELECT label, imported_at FROM tip_bundles WHERE fingerprint = ?", (fingerprint,)
-    ).fetchone()
+    previous = stored_tips.bundle_imported(conn, fingerprint)
     shorts = _short_map(conn)
-    held = {str(r[0]): shorts[str(r[1])] for r in conn.execute("SELECT identity, id FROM tips")}
+    held = {
+        identity: shorts[tip_id] for identity, tip_id in stored_tips.ids_by_identity(conn).items()
+    }
     items: list[ImportItem] = []
     added: set[str] = set()
     vouched: set[str] = set()
@@ -488,13 +479,13 @@ def _plan(
         label=label,
         dry_run=dry,
         items=items,
-        previous_label=None if previous is None else str(previous[0]),
-        previous_at=None if previous is None else from_utc_text(str(previous[1])),
+        previous_label=None if previous is None else str(previous["label"]),
+        previous_at=None if previous is None else from_utc_text(previous["imported_at"]),
     )
 
 
 def import_bundle(
-    journal: Journal, bundle: Bundle, *, label: str, dry_run: bool = False
+    journal: Session, bundle: Bundle, *, label: str, dry_run: bool = False
 ) -> ImportResult:
     """``tip import``: every tip of a peer's bundle that the journal does not hold yet.
 
@@ -505,41 +496,30 @@ def import_bundle(
     tips, fingerprint = bundle.tips, bundle.fingerprint
     if dry_run:
         return _plan(journal.conn, tips, fingerprint, label, True)
-    now = to_utc_text(journal.now)
     with journal.store.write() as conn:
         result = _plan(conn, tips, fingerprint, label, False)
         if result.previous_label is not None:
             return result
-        conn.execute(
-            "INSERT INTO tip_bundles (fingerprint, label, imported_at, tip_count)"
-            " VALUES (?, ?, ?, ?)",
-            (fingerprint, label, now, len(tips)),
-        )
+        stored_tips.insert_bundle(conn, fingerprint, label, journal.now, len(tips))
         worked: set[str] = set()
         for item in result.items:
             tip = item.tip
             identity = tipfile.tip_identity(tip.text, tip.medication, tip.side_effect)
             if item.action == "add":
-                conn.execute(
-                    "INSERT INTO tips (id, text, identity, medication, side_effect, tags,"
-                    " source, from_label, imported_at, worked, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 'peer', ?, ?, NULL, ?)",
-                    (
-                        new_id(),
-                        tip.text,
-                        identity,
-                        tip.medication,
-                        tip.side_effect,
-                        json.dumps(list(tip.tags), ensure_ascii=False),
-                        label,
-                        now,
-                        now,
-                    ),
+                stored_tips.insert_tip(
+                    conn,
+                    new_id(),
+                    text=tip.text,
+                    identity=identity,
+                    medication=tip.medication,
+                    side_effect=tip.side_effect,
+                    tags=tip.tags,
+                    source="peer",
+                    from_label=label,
+                    imported_at=journal.now,
+                    created_at=journal.now,
                 )
             if tip.worked is True and identity not in worked:
                 worked.add(identity)
-                conn.execute(
-                    "INSERT INTO tip_bundle_worked (fingerprint, identity) VALUES (?, ?)",
-                    (fingerprint, identity),
-                )
+                stored_tips.insert_worked(conn, fingerprint, identity)
     return result

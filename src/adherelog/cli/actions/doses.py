@@ -88,12 +88,13 @@ def due(settings: Settings) -> int:
 
 
 def undo(settings: Settings) -> int:
-    """``undo``: see :meth:`adherelog.journal.Journal.undo`."""
+    """``undo``: see :func:`adherelog.undo.undo_last`."""
 
     def work(journal: Journal) -> Shown:
-        from adherelog import jsonshape, render
+        from adherelog import effects, jsonshape, render, tips  # noqa: F401  (effects and tips register their undo handlers)
+        from adherelog.undo import undo_last
 
-        undone = journal.undo()
+        undone = undo_last(journal)
         return Shown(
             json=lambda: jsonshape.undone(undone),
             lines=lambda: render.undone_lines(undone),

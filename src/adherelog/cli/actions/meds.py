@@ -9,7 +9,8 @@ from adherelog.cli.common import Settings, Shown, day, journal_command
 from adherelog.errors import UsageError
 
 if TYPE_CHECKING:
-    from adherelog.journal import Journal, ScheduleOptions
+    from adherelog.journal import Journal
+    from adherelog.meds import ScheduleOptions
     from adherelog.model import Med
 
 
@@ -25,7 +26,7 @@ def _schedule(
     grace: int | None,
     tz: str | None,
 ) -> ScheduleOptions:
-    from adherelog.journal import ScheduleOptions, parse_weekdays
+    from adherelog.meds import ScheduleOptions, parse_weekdays
     from adherelog.timeparse import parse_clock
 
     parsed: list[time] | None = None

@@ -1,0 +1,273 @@
+"""Doses and skips: ``take`` and ``skip``, the slot a dose fills, and the records they write.
+
+A dose fills the nearest open slot within :data:`MATCH_WINDOW` (or the one ``--slot``
+names); a slot is filled once (the double-dose guard). Every record, side effects
+included, is built by :func:`new_record` and written by :func:`write_record`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+
+from adherelog import schedule, undo, views
+from adherelog.errors import ConflictError, NotFoundError, UsageError
+from adherelog.meds import check_count, clean_note
+from adherelog.model import Med, Record, Slot
+from adherelog.session import Session, new_id
+from adherelog.storage import meds as stored_meds
+from adherelog.storage import records as stored_records
+
+MATCH_WINDOW = timedelta(hours=12)
+
+
+def clock_text(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def new_record(
+    session: Session,
+    record_id: str,
+    kind: str,
+    med_id: str | None,
+    moment: datetime,
+    slot: Slot | None,
+    *,
+    amount: float | None = None,
+    note: str | None = None,
+    effect: str | None = None,
+    severity: int | None = None,
+) -> Record:
+    """The record of a dose, skip or side effect at ``moment``, in the local zone, filling
+    ``slot`` (a dose's lateness is counted from it)."""
+    late = None
+    if slot is not None and kind == "dose":
+        late = round((moment - slot.scheduled).total_seconds() / 60)
+    return Record(
+        id=record_id,
+        kind=kind,
+        med_id=med_id,
+        med_name=None,
+        at=moment.astimezone(UTC),
+        zone=session.zone.key,
+        local_date=moment.astimezone(session.zone).date(),
+        slot_at=slot.scheduled.astimezone(UTC) if slot else None,
+        slot_zone=slot.zone if slot else None,
+        slot_date=slot.local_date if slot else None,
+        late_minutes=late,
+        amount=amount,
+        note=note,
+        effect=effect,
+        severity=severity,
+    )
+
+
+def write_record(
+    session: Session,
+    conn: sqlite3.Connection,
+    record_id: str,
+    kind: str,
+    med_id: str | None,
+    moment: datetime,
+    slot: Slot | None,
+    *,
+    amount: float | None = None,
+    note: str | None = None,
+    effect: str | None = None,
+    severity: int | None = None,
+) -> None:
+    """Store the :func:`new_record` of these values, inside the caller's write."""
+    record = new_record(
+        session,
+        record_id,
+        kind,
+        med_id,
+        moment,
+        slot,
+        amount=amount,
+        note=note,
+        effect=effect,
+        severity=severity,
+    )
+    stored_records.insert_records(conn, [record], session.now)
+
+
+def record(session: Session, record_id: str) -> Record:
+    found = stored_records.record_by_id(session.conn, record_id)
+    if found is None:
+        raise NotFoundError(f"No record with id '{record_id}'.")
+    return found
+
+
+def undo_record(session: Session, conn: sqlite3.Connection, ref_id: str) -> undo.Undone:
+    """``undo`` of a dose, skip or side effect: the record is deleted."""
+    found = record(session, ref_id)
+    stored_records.delete_record(conn, ref_id)
+    return undo.Undone(found.kind, views.record_summary(found, session.zone), found.id, found)
+
+
+undo.register("dose", undo_record)
+undo.register("skip", undo_record)
+
+
+# ------------------------------------------------------------------------ slot choice
+
+
+def _fill(session: Session, med_id: str, slot: Slot) -> Record | None:
+    return stored_records.record_for_slot(session.conn, med_id, slot.scheduled)
+
+
+def _describe_last(session: Session, med: Med) -> str:
+    last = stored_records.last_dose(session.conn, med.id)
+    if last is None:
+        return "no dose has been recorded yet"
+    return f"the last dose was taken {session.describe_moment(last.at)}"
+
+
+def _slot_label(session: Session, med: Med, slot: Slot) -> str:
+    tz = schedule.zone(slot.zone)
+    today = session.now.astimezone(tz).date()
+    day = (
+        "today"
+        if slot.local_date == today
+        else "yesterday"
+        if slot.local_date == today - timedelta(days=1)
+        else slot.local_date.isoformat()
+    )
+    return f"{med.name}'s {clock_text(slot.time)} dose {day}"
+
+
+def _filled_message(session: Session, med: Med, slot: Slot, filled: Record) -> str:
+    what = (
+        f"already taken ({session.describe_moment(filled.at)})"
+        if filled.kind == "dose"
+        else "already skipped"
+    )
+    last = "" if filled.kind == "dose" else f"; {_describe_last(session, med)}"
+    return (
+        f"{_slot_label(session, med, slot)} is {what}{last}. "
+        "Use --slot HH:MM to take another of the day's doses early, or --extra to record "
+        "an additional dose."
+    )
+
+
+def choose_slot(
+    session: Session, med: Med, at: datetime, slot_time: time | None, extra: bool
+) -> Slot | None:
+    """The slot a dose at ``at`` fills, or None for an additional dose; refuses a second
+    fill of a slot (the double-dose guard)."""
+    # Before the first version (a dose backfilled from before the medication was added)
+    # the first version says whether it is taken as needed.
+    version = med.version_at(at) or (med.versions[0] if med.versions else None)
+    if slot_time is not None:
+        zone_name = (version or med.versions[0]).zone
+        day = at.astimezone(schedule.zone(zone_name)).date()
+        candidates = [
+            s for s in schedule.slots_on(med.versions, day, zone_name) if s.time == slot_time
+        ]
+        if not candidates:
+            raise NotFoundError(
+                f"{med.name} has no {clock_text(slot_time)} slot on {day.isoformat()}."
+            )
+        chosen = candidates[0]
+        filled = _fill(session, med.id, chosen)
+        if filled is not None:
+            raise ConflictError(_filled_message(session, med, chosen, filled))
+        return chosen
+    if version is not None and version.as_needed:
+        return None
+    nearby = schedule.slots_between(med.versions, at - MATCH_WINDOW, at + MATCH_WINDOW)
+    if not nearby:
+        if extra:
+            return None
+        if version is not None and not version.active:
+            raise ConflictError(
+                f"{med.name} is stopped, so no dose is scheduled; "
+                f"{_describe_last(session, med)}. Use --extra to record a dose anyway."
+            )
+        raise ConflictError(
+            f"No {med.name} dose is scheduled within 12 hours of "
+            f"{session.describe_moment(at)}; {_describe_last(session, med)}."
+            " Use --extra to record an additional dose."
+        )
+    chosen = min(nearby, key=lambda s: (abs(s.scheduled - at), s.scheduled))
+    if extra:
+        return None
+    filled = _fill(session, med.id, chosen)
+    if filled is not None:
+        raise ConflictError(_filled_message(session, med, chosen, filled))
+    return chosen
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def take(
+    session: Session,
+    names: Sequence[str],
+    *,
+    at: datetime | None = None,
+    amount: float | None = None,
+    note: str | None = None,
+    slot_time: time | None = None,
+    extra: bool = False,
+) -> list[Record]:
+    """``take``: record a dose of each medication, all or none."""
+    if slot_time is not None and extra:
+        raise UsageError("--slot and --extra cannot be used together.")
+    check_count(amount, "The amount")
+    moment = (at or session.now).astimezone(UTC)
+    session.check_not_future(moment)
+    cleaned = clean_note(note)
+    seen: set[str] = set()
+    ids: list[str] = []
+    with session.store.write() as conn:
+        for name in names:
+            med = session.med(name)
+            if med.id in seen:
+                raise UsageError(f"{med.name} is named twice; take it once per command.")
+            seen.add(med.id)
+            slot = choose_slot(session, med, moment, slot_time, extra)
+            dose_amount = amount if amount is not None else med.per_dose
+            record_id = new_id()
+            write_record(
+                session, conn, record_id, "dose", med.id, moment, slot,
+                amount=dose_amount, note=cleaned,
+            )  # fmt: skip
+            delta = None
+            if med.supply is not None:
+                delta = -dose_amount
+                stored_meds.change_supply(conn, med.id, delta)
+            undo.log_change(session, conn, "dose", record_id, med.id, delta)
+            ids.append(record_id)
+    return [record(session, record_id) for record_id in ids]
+
+
+def skip(
+    session: Session, name: str, *, at: datetime | None = None, reason: str | None = None
+) -> Record:
+    """``skip``: close the nearest open slot as skipped."""
+    moment = (at or session.now).astimezone(UTC)
+    session.check_not_future(moment)
+    clean_reason = clean_note(reason)
+    with session.store.write() as conn:
+        med = session.med(name)
+        version = med.version_at(moment)
+        if version is not None and version.as_needed:
+            raise ConflictError(f"{med.name} is taken as needed; there is no dose to skip.")
+        nearby = schedule.slots_between(med.versions, moment - MATCH_WINDOW, moment + MATCH_WINDOW)
+        open_slots = [s for s in nearby if _fill(session, med.id, s) is None]
+        if not open_slots:
+            raise ConflictError(
+                f"No open {med.name} dose within 12 hours of "
+                f"{session.describe_moment(moment)} to skip."
+            )
+        slot = min(open_slots, key=lambda s: (abs(s.scheduled - moment), s.scheduled))
+        record_id = new_id()
+        write_record(session, conn, record_id, "skip", med.id, moment, slot, note=clean_reason)
+        undo.log_change(session, conn, "skip", record_id, med.id, None)
+    return record(session, record_id)

@@ -1,0 +1,63 @@
+"""``due``: today's slots of every medication with their status, and the medications
+taken as needed with their last dose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from adherelog import schedule
+from adherelog.adherence import slot_status
+from adherelog.model import Med, Record, Slot, SlotStatus
+from adherelog.session import Session
+from adherelog.storage import records as stored_records
+
+
+@dataclass(frozen=True)
+class DueSlot:
+    med: Med
+    slot: Slot
+    status: SlotStatus
+    record: Record | None
+
+
+@dataclass(frozen=True)
+class AsNeeded:
+    med: Med
+    last_taken: Record | None
+
+
+@dataclass(frozen=True)
+class DueView:
+    now: datetime
+    slots: list[DueSlot]
+    as_needed: list[AsNeeded]
+    meds: list[Med] = field(default_factory=list)
+
+
+def due(session: Session) -> DueView:
+    """``due``: today's slots of every medication with their status, and the as-needed
+    medications with their last dose."""
+    now = session.now
+    slots: list[DueSlot] = []
+    as_needed: list[AsNeeded] = []
+    meds = session.meds()
+    for med in meds:
+        version = med.version_at(now)
+        if version is None:
+            continue
+        if version.as_needed:
+            if version.active:
+                as_needed.append(AsNeeded(med, stored_records.last_dose(session.conn, med.id)))
+            continue
+        today = now.astimezone(schedule.zone(version.zone)).date()
+        day_slots = schedule.slots_on(med.versions, today, version.zone)
+        if not day_slots:
+            continue
+        filled = {r.slot_at: r for r in stored_records.records_of_day(session.conn, med.id, today)}
+        for slot in day_slots:
+            record = filled.get(slot.scheduled.astimezone(UTC))
+            status = slot_status(slot, None if record is None else record.kind, now)
+            slots.append(DueSlot(med, slot, status, record))
+    slots.sort(key=lambda d: (d.slot.scheduled.astimezone(UTC), d.med.name.casefold()))
+    return DueView(now, slots, as_needed, meds)

@@ -1,0 +1,91 @@
+"""An open journal at a fixed "now" and local zone: what every feature works with.
+
+It finds medications by name (with the suggestions of an unknown name) and refuses moments
+in the future; the features (:mod:`adherelog.meds`, :mod:`adherelog.doses`, …) take it as
+their first argument. :class:`adherelog.journal.Journal` adds the commands as methods.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from adherelog.errors import ConflictError, NotFoundError
+from adherelog.model import Med
+from adherelog.storage import Store
+from adherelog.storage import meds as stored_meds
+from adherelog.text import one_line
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def too_far_ahead(moment: datetime, now: datetime) -> bool:
+    """True when ``moment`` is more than :data:`FUTURE_TOLERANCE` after ``now``.
+
+    Counted in UTC: adding a timedelta to an aware local time moves its wall clock and
+    drops its ``fold``, so during the repeated hour of a fall-back day ``now + 5 min``
+    would land an hour early and the present would look like the future."""
+    return moment.astimezone(UTC) > now.astimezone(UTC) + FUTURE_TOLERANCE
+
+
+class Session:
+    """An open journal with a fixed "now" and local zone."""
+
+    def __init__(self, store: Store, now: datetime, local_zone: ZoneInfo) -> None:
+        self.store = store
+        self.conn = store.conn
+        self.now = now
+        self.zone = local_zone
+
+    def meds(self) -> list[Med]:
+        """Every medication, by name."""
+        return stored_meds.all_meds(self.conn)
+
+    def med(self, name: str) -> Med:
+        """The medication called ``name`` (case-insensitive), or a NotFoundError that
+        suggests close names."""
+        found = stored_meds.find_med(self.conn, name)
+        if found is None:
+            raise NotFoundError(self._unknown_med_message(name))
+        return found
+
+    def _unknown_med_message(self, name: str) -> str:
+        import difflib  # only for a name that is not found: it costs start-up time
+
+        names = stored_meds.med_names(self.conn)
+        by_key = {n.casefold(): n for n in names}
+        close = difflib.get_close_matches(name.casefold(), list(by_key), n=3, cutoff=0.6)
+        shown = one_line(name)
+        if close:
+            guesses = " or ".join(f"'{one_line(by_key[c])}'" for c in close)
+            return f"No medication named '{shown}'. Did you mean {guesses}?"
+        if not names:
+            return (
+                f"No medication named '{shown}'; the journal has none yet "
+                "(add one with 'adherelog med add')."
+            )
+        return f"No medication named '{shown}'; 'adherelog med list' shows them."
+
+    def check_not_future(self, at: datetime, what: str = "a dose") -> None:
+        """Refuse a moment more than :data:`FUTURE_TOLERANCE` ahead of now."""
+        if too_far_ahead(at, self.now):
+            shown = at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+            raise ConflictError(
+                f"{shown} is in the future; {what} can only be recorded once it has happened."
+            )
+
+    def describe_moment(self, moment: datetime) -> str:
+        """'today 08:05', 'yesterday 21:10' or '2026-11-03 08:00' in the local zone."""
+        local = moment.astimezone(self.zone)
+        today = self.now.astimezone(self.zone).date()
+        clock = local.strftime("%H:%M")
+        if local.date() == today:
+            return f"today {clock}"
+        if local.date() == today - timedelta(days=1):
+            return f"yesterday {clock}"
+        return f"{local.date().isoformat()} {clock}"
