@@ -7,7 +7,7 @@ their first argument. :class:`adherelog.journal.Journal` adds the commands as me
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,12 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random UUID (version 4) in canonical form. Written out here rather than with
+    ``uuid.uuid4()``: importing :mod:`uuid` (and the ``platform`` module it loads) costs
+    every ``take`` about 5 ms of start-up."""
+    digits = os.urandom(16).hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
 
 
 def too_far_ahead(moment: datetime, now: datetime) -> bool:
