@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from adherelog import schedule
+from adherelog import schedule, summary
 from adherelog.bulk import BulkRecord, bulk_record_doses
 from adherelog.journal import Journal, ScheduleOptions
 from adherelog.storage import open_store
@@ -92,6 +92,16 @@ def journal(folder: Path, spec: Spec) -> Path:
         build(partial, days=spec.days, meds=spec.meds, per_day=spec.per_day)
         partial.rename(path)
     return path
+
+
+def keep_streaks(db: Path) -> None:
+    """Migrate ``db`` and keep its streak state, as the next writing command would."""
+    store = open_store(db, write=True)
+    try:
+        with store.write():
+            summary.keep_streaks(Journal(store, NOW, ZONE))
+    finally:
+        store.close()
 
 
 def forget_streaks(db: Path) -> Callable[[], None]:
