@@ -94,14 +94,19 @@ def journal(folder: Path, spec: Spec) -> Path:
     return path
 
 
-def keep_streaks(db: Path) -> None:
-    """Migrate ``db`` and keep its streak state, as the next writing command would."""
-    store = open_store(db, write=True)
-    try:
-        with store.write():
-            summary.keep_streaks(Journal(store, NOW, ZONE))
-    finally:
-        store.close()
+def keep_streaks(db: Path) -> Callable[[], None]:
+    """Before each run: migrate and keep the streak state, as every writing command does
+    (quick when it is already kept: it folds only the days since)."""
+
+    def run() -> None:
+        store = open_store(db, write=True)
+        try:
+            with store.write():
+                summary.keep_streaks(Journal(store, NOW, ZONE))
+        finally:
+            store.close()
+
+    return run
 
 
 def forget_streaks(db: Path) -> Callable[[], None]:

@@ -161,6 +161,7 @@ def test_reading_commands_leave_the_journal_bytes_unchanged(tmp_path: Path) -> N
     failed = {args: found for args, found in outputs.items() if found[0] != 0}
     assert failed == {}
     assert sha256(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.db"]  # no -wal, -shm left
 
 
 def test_reading_commands_work_on_a_read_only_journal(tmpfs: Path) -> None:

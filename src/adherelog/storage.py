@@ -258,6 +258,22 @@ def _left_over_wal(path: Path) -> bool:
         os.close(fd)
 
 
+def _remove_side_files(path: Path) -> None:
+    """Remove the -wal and -shm files a read-only connection made beside the journal (it
+    cannot remove them itself), the way SQLite does when the last connection closes: a
+    connection that may write reads the header and closes, and SQLite removes them under
+    its exclusive lock, unless another process has the journal open. Only while the log
+    is empty, so that nothing is written into the journal."""
+    if not _wal_ready(path) or not _wal_empty(path):
+        return  # made none (read as it stands), or another process wrote meanwhile
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, isolation_level=None)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+
+
 def _check_left_over_wal(path: Path) -> None:
     """Before a left-over log is replayed into the journal, check the result through a
     read-only connection (which never writes the log into the file): a log from another
@@ -331,9 +347,13 @@ class Store:
         self.path = path
         # Run at the end of every write transaction, just before it commits.
         self.before_commit: Callable[[sqlite3.Connection], None] | None = None
+        # The journal whose -wal and -shm files this read made, to remove when it closes.
+        self.made_side_files: Path | None = None
 
     def close(self) -> None:
         self.conn.close()
+        if self.made_side_files is not None:
+            _remove_side_files(self.made_side_files)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -487,6 +507,8 @@ def _open_store(path: Path, *, write: bool) -> Store:
     if checked is None or (not write and checked.st_size == 0):
         return _in_memory(None, None)  # nothing to read yet: an empty journal
     _check_left_over_wal(path)
+    # A read that finds no -wal or -shm file makes them: it removes them when it is done.
+    tidy = not write and not (os.path.lexists(f"{path}-wal") or _wal_ready(path))
     uri = sqlite_uri(path, "rw") if write else read_uri(path, "ro")
     conn = _connect(uri, uri=True)
     try:
@@ -496,14 +518,20 @@ def _open_store(path: Path, *, write: bool) -> Store:
                 f"{path} changed while it was being opened; it was left untouched."
             )
         if not write and version < SCHEMA_VERSION:
-            return _in_memory(conn, path)
-        store = Store(conn, path)
+            store = _in_memory(conn, path)
+        else:
+            store = Store(conn, path)
+        if not write:
+            store.made_side_files = path if tidy else None
+            return store
         if version < SCHEMA_VERSION:
             migrate(store)  # a new journal, or an older one upgraded in place
             if version == 0:
                 conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:
         conn.close()
+        if tidy:
+            _remove_side_files(path)
         raise
     return store
 
