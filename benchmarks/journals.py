@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from adherelog import schedule
+from adherelog import schedule, summary
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions
 from adherelog.storage import open_store
@@ -93,6 +93,21 @@ def journal(folder: Path, spec: Spec) -> Path:
         build(partial, days=spec.days, meds=spec.meds, per_day=spec.per_day)
         partial.rename(path)
     return path
+
+
+def keep_streaks(db: Path) -> Callable[[], None]:
+    """Before each run: migrate and keep the streak state, as every writing command does
+    (quick when it is already kept: it folds only the days since)."""
+
+    def run() -> None:
+        store = open_store(db, write=True)
+        try:
+            with store.write():
+                summary.keep_streaks(Journal(store, NOW, ZONE))
+        finally:
+            store.close()
+
+    return run
 
 
 def forget_streaks(db: Path) -> Callable[[], None]:

@@ -9,11 +9,13 @@ How the numbers stay fast at any length of history (docs/design-adherence.md):
 - Doses, skips and late doses per medication and day are kept by triggers in the
   ``day_counts`` table (migration ``m003_day_counts``), so a period reads one row per day
   at most, and a long period only sums in SQL.
-- Streaks are folded day by day from the first day of history once, and the state at the
-  last *settled* day (two days before today's UTC date: over in every zone) is kept in
-  ``streak_cache``. Triggers drop that state when a record or schedule changes a settled
-  day, so the next summary folds from the start again; otherwise it folds only the days
-  since, and the current streak costs the same at any length of history.
+- Streaks are folded day by day from the first day of history, and the state at the last
+  *settled* day (two days before today's UTC date: over in every zone) is kept in
+  ``streak_cache`` by writing commands (:func:`keep_streaks`, just before they commit,
+  when the kept state is behind). Triggers drop that state when a record or schedule
+  changes a settled day, and the write that did so folds from the start again. Reading
+  commands never write: they fold only the days since the kept state, in memory, so the
+  current streak costs the same at any length of history.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from adherelog import schedule
+from adherelog import schedule, storage
 from adherelog.adherence import (
     RESOLVE_TABLE,
     DayClass,
@@ -48,7 +50,6 @@ from adherelog.journal import Journal
 from adherelog.model import Med, ScheduleVersion, SlotStatus
 from adherelog.text import one_line
 
-SETTLED_LAG = 2  # days before today's UTC date that are over in every zone
 CACHE_VERSION = 1
 OVERALL = "*"
 DEFAULT_DAYS = 30
@@ -310,12 +311,13 @@ class _Engine:
         self.journal = journal
         self.conn: sqlite3.Connection = journal.conn
         self.now = journal.now
-        utc_today = self.now.astimezone(UTC).date().toordinal()
-        self.settled = utc_today - SETTLED_LAG  # every day up to here is over everywhere
-        self.tail_end = utc_today + 1  # no zone's today is later
+        self.settled = storage.settled_day(self.now)  # every day up to here is over everywhere
+        self.tail_end = self.settled + storage.SETTLED_LAG + 1  # no zone's today is later
         self.today = self.now.astimezone(journal.zone).date()
         self._exact = self._exact_ranges()
         self._summed: dict[tuple[str, tuple[object, ...]], tuple[int, int, int, int]] = {}
+        # The streak states at the settled day that are newer than the kept ones.
+        self.settled_states: list[tuple[str, int, Streak]] = []
 
     def _exact_ranges(self) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {}
@@ -535,11 +537,15 @@ class _Engine:
     def streaks(
         self, plans: Sequence[_Plan], *, overall: bool
     ) -> tuple[dict[str, Streak], Streak | None]:
-        """Each medication's streak and (``overall``) the streak of all of them together."""
+        """Each medication's streak and (``overall``) the streak of all of them together;
+        the states at the settled day that are newer than the kept ones go to
+        :attr:`settled_states`."""
         scopes = [p.med.id for p in plans] + ([OVERALL] if overall else [])
         cached = self._cached(scopes)
         firsts = [p.first_day for p in plans if p.first_day is not None]
         if not firsts:
+            if overall and OVERALL not in cached:
+                self.settled_states.append((OVERALL, self.settled, Streak()))
             return {p.med.id: Streak() for p in plans}, Streak() if overall else None
         history = min(firsts)
 
@@ -549,7 +555,6 @@ class _Engine:
 
         overall_start = start_of(OVERALL, history) if overall else self.tail_end + 1
         results: dict[str, Streak] = {}
-        writes: list[tuple[str, int, Streak]] = []
         combined = 0
         for plan in plans:
             if plan.first_day is None:
@@ -559,9 +564,7 @@ class _Engine:
             begin = min(own, overall_start, self.tail_end)
             marks = self.days(plan, begin, self.tail_end, marks=True).marks
             state = cached[plan.med.id][1] if plan.med.id in cached else Streak()
-            results[plan.med.id] = self._fold(
-                plan.med.id, state, own, marks[own - begin :], writes, cached
-            )
+            results[plan.med.id] = self._fold(plan.med.id, state, own, marks[own - begin :], cached)
             if overall:
                 part = bytes(marks[overall_start - begin :])
                 combined |= int.from_bytes(part, "little")
@@ -570,8 +573,7 @@ class _Engine:
             size = self.tail_end - overall_start + 1
             marks_all = combined.to_bytes(max(size, 0), "little").translate(RESOLVE_TABLE)
             state = cached[OVERALL][1] if OVERALL in cached else Streak()
-            total = self._fold(OVERALL, state, overall_start, marks_all, writes, cached)
-        self._save(writes)
+            total = self._fold(OVERALL, state, overall_start, marks_all, cached)
         return results, total
 
     def _fold(
@@ -580,34 +582,17 @@ class _Engine:
         state: Streak,
         start: int,
         marks: bytes | bytearray,
-        writes: list[tuple[str, int, Streak]],
         cached: dict[str, tuple[int, Streak]],
     ) -> Streak:
-        """Fold the settled days (and remember that state) then the recent ones."""
+        """Fold the settled days (noting that state when it is newer than the kept one)
+        then the recent ones. Days before a history starts are neutral, so the state at the
+        settled day is known (and noted) even when the history starts later."""
         settled = max(0, self.settled - start + 1)
         first = date.fromordinal(start)
         state = fold_marks(state, first, bytes(marks[:settled]))
-        if settled and (scope not in cached or cached[scope][0] < self.settled):
-            writes.append((scope, self.settled, state))
+        if scope not in cached or cached[scope][0] < self.settled:
+            self.settled_states.append((scope, self.settled, state))
         return fold_marks(state, first + timedelta(days=settled), bytes(marks[settled:]))
-
-    def _save(self, writes: Sequence[tuple[str, int, Streak]]) -> None:
-        """Keep the settled states, within the read transaction: if another process wrote
-        since this snapshot was taken, SQLite refuses and the states are simply not kept."""
-        if not writes:
-            return
-        from adherelog.storage import busy_timeout_ms
-
-        self.conn.execute("PRAGMA busy_timeout = 100")
-        try:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO streak_cache (scope, through, state) VALUES (?, ?, ?)",
-                [(scope, through, _streak_to_json(state)) for scope, through, state in writes],
-            )
-        except sqlite3.OperationalError:
-            pass  # busy, read-only or a newer snapshot: the next summary folds again
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms():d}")
 
     # -------------------------------------------------------- as needed, effects
 
@@ -718,7 +703,7 @@ def period(
 
 class _Snapshot:
     """A read transaction: every number comes from one consistent state of the journal
-    (another process may write meanwhile); the streak cache is written inside it."""
+    (another process may write meanwhile)."""
 
     def __init__(self, journal: Journal) -> None:
         self.conn = journal.conn
@@ -828,6 +813,16 @@ def streak(journal: Journal, *, med: str | None = None) -> tuple[Med | None, Str
         if chosen is not None:
             return chosen, per_med[chosen.id]
         return None, overall or Streak()
+
+
+def keep_streaks(journal: Journal) -> None:
+    """Keep the streak state at the settled day of every medication and of all of them
+    together, folded on from the kept one. Writing commands run this inside their write
+    transaction when the kept state is behind; reading commands never write it."""
+    engine = _Engine(journal)
+    engine.streaks([engine.plan(m) for m in journal.meds()], overall=True)
+    states = [(scope, day, _streak_to_json(state)) for scope, day, state in engine.settled_states]
+    storage.save_streak_states(journal.conn, states)
 
 
 def _has_future(med: Med, now: datetime) -> bool:

@@ -50,12 +50,29 @@ def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
     now = clock.now(zone)
     path = paths.journal_path(settings.db)
     store = storage.open_store(path, write=write)
+    journal = Journal(store, now, zone)
+    if write:
+        store.before_commit = lambda conn: _keep_streak_state(journal)
     try:
-        yield Journal(store, now, zone)
+        yield journal
     except sqlite3.DatabaseError as exc:
         raise storage.diagnose(exc, store.path) from None
     finally:
         store.close()
+
+
+def _keep_streak_state(journal: Journal) -> None:
+    """Before a write commits: when the kept streak state is behind (the first write of a
+    day, or a change to a settled day), bring it up to date, so that reading commands fold
+    only a few days and never need to write."""
+    from adherelog import storage
+
+    if storage.streak_state_current(journal.conn, journal.now):
+        return
+    # Imported here: most writes (take, skip) find the state current and never need it.
+    from adherelog import summary
+
+    summary.keep_streaks(journal)
 
 
 def _os_failure(exc: OSError) -> str:
@@ -107,6 +124,12 @@ def guarded(action: Callable[[], None]) -> int:
             "Run again with ADHERELOG_DEBUG=1 to see the details."
         )
         return 1
+    finally:
+        # Once a failure is handled its traceback, and the cursors it kept open, are gone:
+        # only then can the files a read made beside the journal be removed.
+        storage = sys.modules.get("adherelog.storage")
+        if storage is not None:
+            storage.tidy_side_files()
     return 0
 
 

@@ -4,6 +4,10 @@ Every write command runs inside :meth:`Store.write`: one ``BEGIN IMMEDIATE … C
 busy timeout, so concurrent invocations never lose a record and a crash leaves the journal as
 it was before or after the command. Migrations run under the same lock. The schema version is
 read with the stdlib ``sqlite3``; ``sqlite_utils`` is imported only when a migration must run.
+
+Reading commands open the journal read-only (SPEC §9) and never write to it: not a cache,
+not a migration. A journal of an older schema is read from a copy in memory, migrated
+there; the next writing command upgrades the file itself.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import fcntl
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,6 +49,9 @@ SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
+# Days before today's UTC date that are over in every zone: the streak state is kept at the
+# last of them, the settled day (see :mod:`adherelog.summary`).
+SETTLED_LAG = 2
 
 
 def busy_timeout_ms() -> int:
@@ -257,6 +265,35 @@ def _left_over_wal(path: Path) -> bool:
         os.close(fd)
 
 
+# Journals whose -wal and -shm a read made and could not remove yet: a failed query's
+# cursor, kept alive by its traceback, still holds the file.
+_UNTIDY: set[Path] = set()
+
+
+def tidy_side_files() -> None:
+    """Remove the side files reads made, where nothing holds the journal any more."""
+    for path in list(_UNTIDY):
+        _remove_side_files(path)
+        if not os.path.lexists(f"{path}-shm"):
+            _UNTIDY.discard(path)
+
+
+def _remove_side_files(path: Path) -> None:
+    """Remove the -wal and -shm files a read-only connection made beside the journal (it
+    cannot remove them itself), the way SQLite does when the last connection closes: a
+    connection that may write reads the header and closes, and SQLite removes them under
+    its exclusive lock, unless another process has the journal open. Only while the log
+    is empty, so that nothing is written into the journal."""
+    if not _wal_ready(path) or not _wal_empty(path):
+        return  # made none (read as it stands), or another process wrote meanwhile
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, isolation_level=None)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+
+
 def _check_left_over_wal(path: Path) -> None:
     """Before a left-over log is replayed into the journal, check the result through a
     read-only connection (which never writes the log into the file): a log from another
@@ -331,9 +368,16 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self.conn = conn
         self.path = path
+        # Run at the end of every write transaction, just before it commits.
+        self.before_commit: Callable[[sqlite3.Connection], None] | None = None
+        # The journal whose -wal and -shm files this read made, to remove when it closes.
+        self.made_side_files: Path | None = None
 
     def close(self) -> None:
         self.conn.close()
+        if self.made_side_files is not None:
+            _UNTIDY.add(self.made_side_files)
+            tidy_side_files()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -353,6 +397,8 @@ class Store:
             raise
         try:
             yield self.conn
+            if self.before_commit is not None:
+                self.before_commit(self.conn)
         except BaseException:
             self._rollback()
             raise
@@ -373,6 +419,26 @@ class Store:
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def settled_day(now: datetime) -> int:
+    """The date ordinal of the settled day at ``now``: every day up to it is over
+    everywhere, so only a backdated change can still change it."""
+    return now.astimezone(UTC).date().toordinal() - SETTLED_LAG
+
+
+def streak_state_current(conn: sqlite3.Connection, now: datetime) -> bool:
+    """True when the streak state of all medications together is kept at (or after) the
+    settled day at ``now``."""
+    row = conn.execute("SELECT through FROM streak_cache WHERE scope = '*'").fetchone()
+    return row is not None and int(row[0]) >= settled_day(now)
+
+
+def save_streak_states(conn: sqlite3.Connection, states: Sequence[tuple[str, int, str]]) -> None:
+    """Keep streak states: (scope, settled day, state as JSON), inside a write."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO streak_cache (scope, through, state) VALUES (?, ?, ?)", states
+    )
 
 
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
@@ -436,8 +502,10 @@ def migrate(store: Store) -> None:
 def open_store(path: Path, *, write: bool) -> Store:
     """Open the journal at ``path``.
 
-    A write creates the file (0600) and its folder (0700) when missing. A read of a missing
-    journal gives an empty in-memory one and creates nothing. Files that are not adherelog
+    A write creates the file (0600) and its folder (0700) when missing. A read opens the
+    file read-only; a missing or empty (0-byte) journal reads as an empty one in memory,
+    and one of an older schema as a migrated copy in memory: a read creates and changes
+    nothing. Files that are not adherelog
     journals, journals from a newer adherelog, and paths that are not regular files are
     refused without being modified. A path that cannot be used (a file where a folder should
     be, no permission, a full disk, damage) is refused with a sentence naming the cause.
@@ -460,12 +528,12 @@ def _open_store(path: Path, *, write: bool) -> Store:
                 f"Cannot change the journal {path}: {reason}; nothing was written."
             )
     checked = _check_file(path, found, write=write)
-    if checked is None:
-        store = Store(_connect(":memory:"), None)
-        migrate(store)
-        return store
+    if checked is None or (not write and checked.st_size == 0):
+        return _in_memory(None, None)  # nothing to read yet: an empty journal
     _check_left_over_wal(path)
-    uri = sqlite_uri(path, "rw") if write else read_uri(path)
+    # A read that finds no -wal or -shm file makes them: it removes them when it is done.
+    tidy = not write and not (os.path.lexists(f"{path}-wal") or _wal_ready(path))
+    uri = sqlite_uri(path, "rw") if write else read_uri(path, "ro")
     conn = _connect(uri, uri=True)
     try:
         version = _verify(conn, path)
@@ -473,12 +541,36 @@ def _open_store(path: Path, *, write: bool) -> Store:
             raise NotAJournalError(
                 f"{path} changed while it was being opened; it was left untouched."
             )
-        store = Store(conn, path)
+        if not write and version < SCHEMA_VERSION:
+            store = _in_memory(conn, path)
+        else:
+            store = Store(conn, path)
+        if not write:
+            store.made_side_files = path if tidy else None
+            return store
         if version < SCHEMA_VERSION:
             migrate(store)  # a new journal, or an older one upgraded in place
             if version == 0:
                 conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:
         conn.close()
+        if tidy:
+            _remove_side_files(path)
+        raise
+    return store
+
+
+def _in_memory(source: sqlite3.Connection | None, path: Path | None) -> Store:
+    """A journal in memory at the current schema: empty, or a copy of ``source`` (an older
+    journal, which is read this way without being changed), migrated."""
+    memory = _connect(":memory:")
+    try:
+        if source is not None:
+            source.backup(memory)
+            source.close()
+        store = Store(memory, path)
+        migrate(store)
+    except BaseException:
+        memory.close()
         raise
     return store
