@@ -14,7 +14,7 @@ import pytest
 
 from adherelog import maintenance
 from adherelog.migrations import SCHEMA_VERSION
-from helpers import count, invoke, journal, ok, one_error_line, sha256
+from helpers import count, invoke, journal, ok, one_error_line, run, sha256
 
 
 def make_journal() -> None:
@@ -183,6 +183,19 @@ def test_check_of_a_sound_journal_exits_0_and_changes_nothing() -> None:
     assert sha256(journal()) == before
     text = ok("check").stdout
     assert text.startswith(f"OK {journal()} (schema {SCHEMA_VERSION})")
+
+
+def test_check_leaves_no_files_beside_the_journal() -> None:
+    make_journal()
+    folder = journal().parent
+    listing = sorted(os.listdir(folder))
+    assert listing == [journal().name]  # no -wal or -shm beside it before the check
+    before = sha256(journal())
+    for args in (("check",), ("check", "--json")):
+        result = run(*args)
+        assert result.returncode == 0, (result.stdout, result.stderr)
+        assert sorted(os.listdir(folder)) == listing
+        assert sha256(journal()) == before
 
 
 def plant(sql: str, *params: object) -> None:

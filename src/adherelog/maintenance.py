@@ -3,16 +3,17 @@
 A backup is made with SQLite's online backup API in one step, so it is one consistent
 snapshot even while another process writes; it goes through :func:`outfile.staged`
 (0600, temporary file and rename) and is itself checked before it is put in place. The
-check opens the journal read-only and changes nothing. Nothing here prints.
+check opens the journal read-only and changes nothing, and like a reading command leaves
+no file beside it. The queries are :mod:`adherelog.storage.check` and
+:mod:`adherelog.storage.backup`; the decisions and the messages are here. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,16 +26,9 @@ from adherelog.errors import (
 )
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.outfile import no_space, staged, write_failure
-from adherelog.storage import (
-    APPLICATION_ID,
-    SQLITE_HEADER,
-    busy_timeout_ms,
-    damaged,
-    diagnose,
-    is_corruption,
-    journal_stat,
-    read_uri,
-)
+from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, damaged, journal_stat, reading_file
+from adherelog.storage import check as check_queries
+from adherelog.storage.backup import Damage, copy_journal
 
 BACKUP_FOLDER = "backups"
 # SQLite's codes for a failed read: the journal's own trouble, never a full disk.
@@ -91,24 +85,12 @@ def _is_sqlite(path: Path) -> bool:
 @contextlib.contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection to an existing journal file (a regular file, never a link,
-    device, FIFO or folder). SQLite finding the file damaged stops the command."""
+    device, FIFO or folder) that leaves nothing beside it. SQLite finding the file damaged
+    stops the command."""
     if journal_stat(path) is None:
         raise NotFoundError(f"There is no journal at {path}.")
-    try:
-        conn = sqlite3.connect(
-            read_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None
-        )
-    except sqlite3.Error as exc:
-        raise diagnose(exc, path) from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    with reading_file(path) as conn:
         yield conn
-    except sqlite3.DatabaseError as exc:
-        if is_corruption(exc):
-            raise diagnose(exc, path) from None
-        raise
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------- backup
@@ -166,14 +148,14 @@ def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path
 
 def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) -> Backup:
     """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
-    ``PRAGMA integrity_check`` before it is moved into place. With ``numbered`` the copy
+    SQLite's integrity check before it is moved into place. With ``numbered`` the copy
     takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`).
     ``target`` is never the journal or one of its files."""
     with _read_only(journal) as source:
         if not _is_sqlite(journal):
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
         try:
-            app_id = int(source.execute("PRAGMA application_id").fetchone()[0])
+            app_id = check_queries.application_id(source)
         except sqlite3.DatabaseError:
             raise NotAJournalError(f"{journal} is damaged; nothing was copied.") from None
         if app_id != APPLICATION_ID:
@@ -182,25 +164,18 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
             tmp = work.tmp
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             os.close(fd)
-            copy = sqlite3.connect(tmp, isolation_level=None)
             try:
-                # One step: the whole copy is made inside a single read transaction.
-                source.backup(copy, pages=-1)
-                copy.execute("PRAGMA journal_mode = DELETE")
-                affected = _affected(copy)
-                version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+                copy = copy_journal(source, tmp)
             except sqlite3.OperationalError as exc:
                 if _copy_out_of_room(exc, journal, target):
                     raise no_space(target) from None
                 raise
-            finally:
-                copy.close()
-            if affected is not None:
+            if copy.damage is not None:
                 raise JournalDamagedError(
-                    damaged(journal, affected=affected, done="no backup was written")
+                    damaged(journal, affected=_affected(copy.damage), done="no backup was written")
                 )
             size = tmp.stat().st_size
-    return Backup(work.target, size, version)
+    return Backup(work.target, size, copy.schema_version)
 
 
 def _copy_out_of_room(exc: sqlite3.OperationalError, journal: Path, target: Path) -> bool:
@@ -224,43 +199,15 @@ def _copy_out_of_room(exc: sqlite3.OperationalError, journal: Path, target: Path
     return disk.f_bavail * disk.f_frsize < need
 
 
-def _affected(copy: sqlite3.Connection) -> str | None:
-    """None when the copy passes SQLite's integrity check, else what is damaged: the tables
-    whose own check fails (each with its indexes) and the page numbers SQLite names."""
-    try:
-        verdict = [str(row[0]) for row in copy.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        if not is_corruption(exc):
-            raise
-        verdict = []
-    if verdict == ["ok"]:
-        return None
-    try:
-        names = [
-            str(row[0])
-            for row in copy.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-    except sqlite3.DatabaseError as exc:
-        if not is_corruption(exc):
-            raise
+def _affected(damage: Damage) -> str:
+    """What is damaged in a copy that fails SQLite's integrity check: the tables whose own
+    check fails (each with its indexes) and the page numbers SQLite names."""
+    if damage.tables is None:
         return "its list of tables cannot be read"
-    tables = []
-    for name in names:
-        quoted = name.replace('"', '""')
-        try:
-            lines = [str(row[0]) for row in copy.execute(f'PRAGMA integrity_check("{quoted}")')]
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                raise
-            lines = []
-        if lines != ["ok"]:
-            tables.append(name)
-    pages = sorted({int(n) for line in verdict for n in re.findall(r"\b[Pp]age (\d+)", line)})
+    pages = damage.pages
     parts = []
-    if tables:
-        parts.append("tables affected: " + ", ".join(tables))
+    if damage.tables:
+        parts.append("tables affected: " + ", ".join(damage.tables))
     if pages:
         shown = ", ".join(str(page) for page in pages[:MAX_PAGES_SHOWN])
         parts.append(f"pages {shown}" + (", …" if len(pages) > MAX_PAGES_SHOWN else ""))
@@ -270,72 +217,50 @@ def _affected(copy: sqlite3.Connection) -> str | None:
 # --------------------------------------------------------------------------- check
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
 def _orphans(conn: sqlite3.Connection, tables: set[str]) -> Iterator[Problem]:
-    queries = [
+    queries: list[tuple[str, Callable[[sqlite3.Connection], list[str]], str]] = [
+        ("records", check_queries.doses_without_med, "a dose or skip without a medication"),
         (
             "records",
-            "SELECT id FROM records WHERE kind IN ('dose', 'skip') AND med_id IS NULL",
-            "a {} without a medication",
-        ),
-        (
-            "records",
-            "SELECT id FROM records WHERE med_id IS NOT NULL"
-            " AND med_id NOT IN (SELECT id FROM meds)",
+            check_queries.records_of_missing_meds,
             "refers to a medication that does not exist",
         ),
         (
             "schedules",
-            "SELECT id FROM schedules WHERE med_id NOT IN (SELECT id FROM meds)",
+            check_queries.schedules_of_missing_meds,
             "a schedule of a medication that does not exist",
         ),
         (
             "refills",
-            "SELECT id FROM refills WHERE med_id NOT IN (SELECT id FROM meds)",
+            check_queries.refills_of_missing_meds,
             "a refill of a medication that does not exist",
         ),
-        (
-            "meds",
-            "SELECT id FROM meds WHERE id NOT IN (SELECT med_id FROM schedules)",
-            "a medication without any schedule",
-        ),
+        ("meds", check_queries.meds_without_schedule, "a medication without any schedule"),
     ]
     for table, query, message in queries:
         if not {"meds", "schedules", table} <= tables:
             continue
-        for (row_id,) in conn.execute(query):
-            text = message.format("dose or skip") if "{}" in message else message
-            yield Problem("orphan", f"{table} {row_id}: {text}.", table, str(row_id))
+        for row_id in query(conn):
+            yield Problem("orphan", f"{table} {row_id}: {message}.", table, row_id)
     if "undo_log" not in tables:
         return
     for kind, target in UNDO_TARGETS.items():
         if target not in tables:
             continue
-        query = (
-            "SELECT seq, ref_id FROM undo_log WHERE kind = ? AND ref_id NOT IN "
-            f'(SELECT id FROM "{target}") ORDER BY seq'
-        )
-        for seq, ref in conn.execute(query, (kind,)):
+        for seq, ref in check_queries.undo_entries_missing_target(conn, kind, target):
             yield Problem(
                 "orphan",
                 f"undo log entry {seq}: points to a {kind} ({ref}) that is no longer there.",
                 "undo_log",
-                str(seq),
+                seq,
             )
     if "meds" in tables:
-        query = (
-            "SELECT seq FROM undo_log WHERE med_id IS NOT NULL"
-            " AND med_id NOT IN (SELECT id FROM meds) ORDER BY seq"
-        )
-        for (seq,) in conn.execute(query):
+        for seq in check_queries.undo_entries_of_missing_meds(conn):
             yield Problem(
                 "orphan",
                 f"undo log entry {seq}: refers to a medication that does not exist.",
                 "undo_log",
-                str(seq),
+                seq,
             )
 
 
@@ -346,9 +271,7 @@ def _value_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
         names = table.names
         key = table.key
         checks = column_checks(table)
-        columns = ", ".join(f'"{n}"' for n in names)
-        for row in conn.execute(f'SELECT {columns} FROM "{table.name}"'):
-            data = dict(zip(names, row, strict=True))
+        for data in check_queries.table_rows(conn, table.name, names):
             for problem in row_problems(table, data, checks):
                 ident = "/".join(str(data[k]) for k in key)
                 yield Problem("value", f"{table.name} {ident}: {problem}.", table.name, ident)
@@ -364,8 +287,8 @@ def check(path: Path) -> CheckResult:
             problems.append(Problem("schema", "The file is not an SQLite database."))
             return result
         try:
-            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = check_queries.application_id(conn)
+            version = check_queries.schema_version(conn)
         except sqlite3.DatabaseError:
             problems.append(Problem("integrity", "The file is damaged: SQLite cannot read it."))
             return result
@@ -382,34 +305,29 @@ def check(path: Path) -> CheckResult:
                 )
             )
             return result
-        conn.execute("BEGIN")  # one snapshot for every query below, while others write
+        check_queries.begin_read(conn)  # one snapshot for every query below, while others write
         try:
-            for (line,) in conn.execute("PRAGMA integrity_check(100)"):
+            for line in check_queries.integrity_check(conn, limit=100):
                 if line != "ok":
-                    problems.append(Problem("integrity", str(line)))
+                    problems.append(Problem("integrity", line))
         except sqlite3.DatabaseError as exc:
             problems.append(Problem("integrity", f"SQLite cannot read the file ({exc})."))
             return result
-        tables = _tables(conn)
+        tables = set(check_queries.table_names(conn))
         for name in sorted(tables):
             if not name.startswith("sqlite_"):
-                count = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                result.tables[name] = int(count)
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+                result.tables[name] = check_queries.row_count(conn, name)
+        for table, rowid, parent in check_queries.foreign_key_faults(conn):
             problems.append(
                 Problem(
                     "foreign_key",
                     f"{table} row {rowid}: refers to a {parent} row that does not exist.",
-                    str(table),
+                    table,
                 )
             )
         problems.extend(_orphans(conn, tables))
         if "records" in tables:
-            query = (
-                "SELECT med_id, slot_at, count(*) FROM records WHERE slot_at IS NOT NULL"
-                " GROUP BY med_id, slot_at HAVING count(*) > 1"
-            )
-            for med_id, slot_at, count in conn.execute(query):
+            for med_id, slot_at, count in check_queries.slots_filled_twice(conn):
                 problems.append(
                     Problem(
                         "duplicate_slot",

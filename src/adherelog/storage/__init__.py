@@ -294,6 +294,33 @@ def _remove_side_files(path: Path) -> None:
             conn.close()
 
 
+@contextlib.contextmanager
+def reading_file(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to the existing journal file at ``path`` as it stands (not
+    verified, not migrated), for ``check`` and ``backup``; SQLite finding the file damaged
+    stops the command. Like a reading command's, it removes the -wal and -shm files it made
+    beside the journal when it is done."""
+    tidy = not (os.path.lexists(f"{path}-wal") or _wal_ready(path))
+    try:
+        conn = sqlite3.connect(
+            read_uri(path, "ro"), uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise diagnose(exc, path) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+        yield conn
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise diagnose(exc, path) from None
+        raise
+    finally:
+        conn.close()
+        if tidy:
+            _UNTIDY.add(path)
+            tidy_side_files()
+
+
 def _check_left_over_wal(path: Path) -> None:
     """Before a left-over log is replayed into the journal, check the result through a
     read-only connection (which never writes the log into the file): a log from another
