@@ -5,10 +5,10 @@ streaks. Pure: plain values in, sentences out."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from adherelog.adherence import Streak
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.summary import Counts
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from adherelog import schedule
 from adherelog.adherence import DayClass, Streak
@@ -18,6 +17,7 @@ from adherelog.explain import slot_sentences, streak_sentences
 from adherelog.model import WEEKDAYS, Med, Record, Refill, ScheduleVersion
 from adherelog.views import is_active, iso_in, number, severity_word
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -9,10 +9,12 @@ a change is a new function appended to ``MIGRATIONS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-Migration = Callable[[Any], None]
+    Migration = Callable[[Any], None]
 
 
 def m001_initial(db: Any) -> None:

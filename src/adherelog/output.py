@@ -14,9 +14,12 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TextIO
 
 from adherelog.text import BIDI, INVISIBLE, ZERO_WIDTH, display_width
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TextIO
 
 Segment = tuple[str, str | None]
 Line = list[Segment]

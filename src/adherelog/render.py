@@ -5,18 +5,25 @@ Every user-typed text goes through :func:`adherelog.text.one_line` here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from adherelog import schedule
-from adherelog.due import DueView
-from adherelog.model import Med, Record, SlotStatus
-from adherelog.output import Line, Segment, table
+from adherelog.model import SlotStatus
+from adherelog.output import table
 from adherelog.schedule import schedule_text
 from adherelog.text import one_line
-from adherelog.undo import Undone
 from adherelog.views import is_active, number
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from adherelog.due import DueView
+    from adherelog.model import Med, Record
+    from adherelog.output import Line, Segment
+    from adherelog.undo import Undone
 
 STATUS_STYLE = {
     SlotStatus.UPCOMING: "dim",

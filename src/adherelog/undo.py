@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from adherelog.errors import ConflictError, NotFoundError
 from adherelog.model import Record, Refill
@@ -20,6 +19,7 @@ from adherelog.session import Session
 from adherelog.storage import meds as stored_meds
 from adherelog.storage import undo as undo_log
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.tips import Tip
 

@@ -13,13 +13,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from adherelog.errors import AdherelogError, Stopped, UsageError
 from adherelog.output import Line, emit_json, message, write_lines
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
+    from adherelog.session import Session
 
 PROG = "adherelog"
 
@@ -40,39 +41,57 @@ def error(text: str) -> None:
 
 
 @contextlib.contextmanager
-def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
-    """The journal chosen by ``--db``/``ADHERELOG_DB``/the default, with the fixed clock."""
+def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
+    """The journal chosen by ``--db``/``ADHERELOG_DB``/the default, with the fixed clock, as
+    the plain :class:`Session` the features take (the hot commands need no more)."""
     # Imported here: the Typer tree, --help and the dispatcher's parsing never need them.
     from adherelog import clock, paths, storage
-    from adherelog.journal import Journal
+    from adherelog.session import Session
 
     zone = clock.local_zone()
     now = clock.now(zone)
     path = paths.journal_path(settings.db)
     store = storage.open_store(path, write=write)
-    journal = Journal(store, now, zone)
+    session = Session(store, now, zone)
     if write:
-        store.before_commit = lambda conn: _keep_streak_state(journal)
+        store.before_commit = lambda conn: _keep_streak_state(session)
     try:
-        yield journal
+        yield session
     except sqlite3.DatabaseError as exc:
         raise storage.diagnose(exc, store.path) from None
     finally:
         store.close()
 
 
-def _keep_streak_state(journal: Journal) -> None:
+@contextlib.contextmanager
+def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
+    """:func:`open_session`, as a :class:`Journal` with one method per command."""
+    with open_session(settings, write=write) as session:
+        yield as_journal(session)
+
+
+def as_journal(session: Session) -> Journal:
+    """``session`` as a :class:`Journal`, for the features that ask for one."""
+    # Imported here: it loads every feature module, which the hot commands do not need.
+    from adherelog.journal import Journal
+
+    if isinstance(session, Journal):
+        return session
+    return Journal(session.store, session.now, session.zone)
+
+
+def _keep_streak_state(session: Session) -> None:
     """Before a write commits: when the kept streak state is behind (the first write of a
     day, or a change to a settled day), bring it up to date, so that reading commands fold
     only a few days and never need to write."""
     from adherelog import storage
 
-    if storage.streak_state_current(journal.conn, journal.now):
+    if storage.streak_state_current(session.conn, session.now):
         return
     # Imported here: most writes (take, skip) find the state current and never need it.
     from adherelog import summary
 
-    summary.keep_streaks(journal)
+    summary.keep_streaks(as_journal(session))
 
 
 def _os_failure(exc: OSError) -> str:
@@ -185,42 +204,49 @@ def journal_command(
     settings: Settings, work: Callable[[Journal], Shown | None], *, write: bool
 ) -> int:
     """:func:`command` for ``work`` on the journal, opened for writing or for reading."""
+    return session_command(settings, lambda session: work(as_journal(session)), write=write)
+
+
+def session_command(
+    settings: Settings, work: Callable[[Session], Shown | None], *, write: bool
+) -> int:
+    """:func:`journal_command` for ``work`` that needs only a :class:`Session`."""
 
     def run() -> Shown | None:
-        with open_journal(settings, write=write) as journal:
-            shown = work(journal)
+        with open_session(settings, write=write) as session:
+            shown = work(session)
             return None if shown is None else shown.ready(settings)
 
     return command(settings, run)
 
 
-def moment(journal: Journal, text: str | None, option: str) -> datetime | None:
+def moment(session: Session, text: str | None, option: str) -> datetime | None:
     """Parse a ``--at``-style value against the journal's clock (SPEC §2)."""
     if text is None:
         return None
     from adherelog.timeparse import parse_moment
 
     try:
-        return parse_moment(text, journal.now).at
+        return parse_moment(text, session.now).at
     except UsageError as exc:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def until(journal: Journal, text: str | None, option: str) -> datetime | None:
+def until(session: Session, text: str | None, option: str) -> datetime | None:
     """Parse an ``--until`` value: a bare date includes that whole day."""
     if text is None:
         return None
     from adherelog.timeparse import parse_moment, until_moment
 
     try:
-        return until_moment(parse_moment(text, journal.now))
+        return until_moment(parse_moment(text, session.now))
     except UsageError as exc:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def day(journal: Journal, text: str | None, option: str) -> date | None:
+def day(session: Session, text: str | None, option: str) -> date | None:
     """Parse a DATE option (``--start``, ``--end``, ``--from``): the local date it names."""
-    found = moment(journal, text, option)
+    found = moment(session, text, option)
     return None if found is None else found.date()
 
 

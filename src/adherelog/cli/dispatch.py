@@ -16,10 +16,15 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from adherelog.cli.common import PROG, Settings
-from adherelog.cli.dispatch_table import COMMANDS, GROUPS, ROOT_OPTIONS, Option
+from adherelog.cli.dispatch_table import COMMANDS, GROUPS, ROOT_OPTIONS
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+    from adherelog.cli.dispatch_table import Option
 
 TYPER = "typer"
 JSON_PARAM = "json_flag"

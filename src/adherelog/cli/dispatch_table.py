@@ -13,11 +13,15 @@ paths, dates…, or a callback) leaves that option
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
-Option = tuple[tuple[str, ...], str, str, Any, Any, bool, Any]
-Argument = tuple[str, str, Any, Any, int, bool, Any]
-Command = tuple[str, tuple[Argument, ...], tuple[Option, ...]]
+    Option = tuple[tuple[str, ...], str, str, Any, Any, bool, Any]
+    Argument = tuple[str, str, Any, Any, int, bool, Any]
+    Command = tuple[str, tuple[Argument, ...], tuple[Option, ...]]
+else:  # at run time the names stay importable, as plain tuples
+    Option = Argument = Command = tuple
 
 # fmt: off
 # [[[cog

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 
 from adherelog.clock import to_utc_text
 from adherelog.storage.rows import select
 
 
-class Refill(NamedTuple):
+@dataclass(frozen=True)
+class Refill:
     id: str
     med_id: str
     med_name: str

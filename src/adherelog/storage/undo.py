@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from adherelog.clock import to_utc_text
 from adherelog.storage.rows import select
 
 
-class Change(NamedTuple):
+@dataclass(frozen=True)
+class Change:
     """One logged change: what kind, the row it wrote, and the supply it moved."""
 
     seq: int

@@ -1,14 +1,18 @@
-"""``take``, ``skip``, ``undo``, ``due`` and ``history``."""
+"""``take``, ``skip``, ``undo``, ``due`` and ``history``.
+
+Each works on a plain :class:`adherelog.session.Session` and imports only the feature it
+runs, and builds the JSON document or the lines only for the output asked for: these are
+the commands people run most, and their start-up has a budget (SPEC §10)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from adherelog.cli.common import Settings, Shown, journal_command, moment, until
+from adherelog.cli.common import Settings, Shown, as_journal, moment, session_command, until
 from adherelog.errors import UsageError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
-    from adherelog.journal import Journal
+    from adherelog.output import Line
+    from adherelog.session import Session
 
 
 def take(
@@ -21,86 +25,111 @@ def take(
     slot: str | None = None,
     extra: bool = False,
 ) -> int:
-    """``take``: see :meth:`adherelog.journal.Journal.take`."""
+    """``take``: see :func:`adherelog.doses.take`."""
 
-    def work(journal: Journal) -> Shown:
-        from adherelog import jsonshape, render
-        from adherelog.timeparse import parse_clock
+    def work(session: Session) -> Shown:
+        from adherelog import doses
 
-        when = moment(journal, at, "--at")
+        when = moment(session, at, "--at")
         slot_time = None
         if slot is not None:
+            from adherelog.timeparse import parse_clock  # only --slot reads a clock time
+
             try:
                 slot_time = parse_clock(slot)
             except UsageError as exc:
                 raise UsageError(f"--slot: {exc}") from None
-        records = journal.take(
-            meds, at=when, amount=amount, note=note, slot_time=slot_time, extra=extra
-        )
-        return Shown(
-            json=lambda: jsonshape.taken(records),
-            lines=lambda: render.taken_lines(
-                records,
-                {m.id: m for m in (journal.med(r.med_name or "") for r in records)},
-                journal.zone,
-                journal.now,
-            ),
+        records = doses.take(
+            session, meds, at=when, amount=amount, note=note, slot_time=slot_time, extra=extra
         )
 
-    return journal_command(settings, work, write=True)
+        def document() -> object:
+            from adherelog import jsonshape  # only --json needs it
+
+            return jsonshape.taken(records)
+
+        def lines() -> list[Line]:
+            from adherelog import render  # only people see these
+
+            return render.taken_lines(
+                records,
+                {m.id: m for m in (session.med(r.med_name or "") for r in records)},
+                session.zone,
+                session.now,
+            )
+
+        return Shown(json=document, lines=lines)
+
+    return session_command(settings, work, write=True)
 
 
 def skip(settings: Settings, *, med: str, at: str | None = None, reason: str | None = None) -> int:
-    """``skip``: see :meth:`adherelog.journal.Journal.skip`."""
+    """``skip``: see :func:`adherelog.doses.skip`."""
 
-    def work(journal: Journal) -> Shown:
-        from adherelog import jsonshape, render
+    def work(session: Session) -> Shown:
+        from adherelog import doses
 
-        record = journal.skip(med, at=moment(journal, at, "--at"), reason=reason)
-        return Shown(
-            json=lambda: jsonshape.record(record),
-            lines=lambda: render.taken_lines([record], {}, journal.zone, journal.now),
-        )
+        record = doses.skip(session, med, at=moment(session, at, "--at"), reason=reason)
 
-    return journal_command(settings, work, write=True)
+        def document() -> object:
+            from adherelog import jsonshape  # only --json needs it
+
+            return jsonshape.record(record)
+
+        def lines() -> list[Line]:
+            from adherelog import render  # only people see these
+
+            return render.taken_lines([record], {}, session.zone, session.now)
+
+        return Shown(json=document, lines=lines)
+
+    return session_command(settings, work, write=True)
 
 
 def due(settings: Settings) -> int:
     """``due``: today's slots and as-needed medications."""
 
-    def work(journal: Journal) -> Shown:
-        from adherelog import jsonshape, render
+    def work(session: Session) -> Shown:
+        from adherelog.due import due as due_view
 
-        view = journal.due()
+        view = due_view(session)
+
+        def document() -> object:
+            from adherelog import jsonshape  # only --json needs it
+
+            return jsonshape.due(view, session.zone.key)
+
+        def lines() -> list[Line]:
+            from adherelog import render  # only people see these
+
+            return render.due_lines(view, session.zone)
 
         def warnings() -> list[str]:
             from adherelog.summary import supply_warnings  # only people see these
 
-            return supply_warnings(journal, view.meds)
+            return supply_warnings(as_journal(session), view.meds)
 
-        return Shown(
-            json=lambda: jsonshape.due(view, journal.zone.key),
-            lines=lambda: render.due_lines(view, journal.zone),
-            warnings=warnings,
-        )
+        return Shown(json=document, lines=lines, warnings=warnings)
 
-    return journal_command(settings, work, write=False)
+    return session_command(settings, work, write=False)
 
 
 def undo(settings: Settings) -> int:
     """``undo``: see :func:`adherelog.undo.undo_last`."""
 
-    def work(journal: Journal) -> Shown:
-        from adherelog import effects, jsonshape, render, tips  # noqa: F401  (effects and tips register their undo handlers)
+    def work(session: Session) -> Shown:
+        # Imported here, and each for the undo handler it registers: doses and skips,
+        # refills, side effects, tips.
+        from adherelog import doses, effects, jsonshape, meds, render, tips  # noqa: F401
         from adherelog.undo import undo_last
 
-        undone = undo_last(journal)
+        undone = undo_last(session)
         return Shown(
             json=lambda: jsonshape.undone(undone),
             lines=lambda: render.undone_lines(undone),
         )
 
-    return journal_command(settings, work, write=True)
+    return session_command(settings, work, write=True)
 
 
 def history(
@@ -110,19 +139,28 @@ def history(
     until_: str | None = None,
     med: str | None = None,
 ) -> int:
-    """``history``: see :meth:`adherelog.journal.Journal.history`."""
+    """``history``: see :func:`adherelog.history.history`."""
 
-    def work(journal: Journal) -> Shown:
-        from adherelog import jsonshape, render
+    def work(session: Session) -> Shown:
+        from adherelog.history import history as recorded
 
-        records = journal.history(
-            since=moment(journal, since, "--since"),
-            until=until(journal, until_, "--until"),
+        records = recorded(
+            session,
+            since=moment(session, since, "--since"),
+            until=until(session, until_, "--until"),
             med=med,
         )
-        return Shown(
-            json=lambda: jsonshape.records(records),
-            lines=lambda: render.history_lines(records, journal.zone, journal.now),
-        )
 
-    return journal_command(settings, work, write=False)
+        def document() -> object:
+            from adherelog import jsonshape  # only --json needs it
+
+            return jsonshape.records(records)
+
+        def lines() -> list[Line]:
+            from adherelog import render  # only people see these
+
+            return render.history_lines(records, session.zone, session.now)
+
+        return Shown(json=document, lines=lines)
+
+    return session_command(settings, work, write=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from adherelog.cli.common import Settings, Shown, journal_command, moment, session_command, until
 
-from adherelog.cli.common import Settings, Shown, journal_command, moment, until
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
+    from adherelog.session import Session
 
 
 def add(
@@ -50,19 +50,19 @@ def list_(
 ) -> int:
     """``effect list``: see :func:`adherelog.effects.list_effects`."""
 
-    def work(journal: Journal) -> Shown:
+    def work(session: Session) -> Shown:
         from adherelog import effects, jsonshape, render_tips
 
         records = effects.list_effects(
-            journal,
-            since=moment(journal, since, "--since"),
-            until=until(journal, until_, "--until"),
+            session,
+            since=moment(session, since, "--since"),
+            until=until(session, until_, "--until"),
             med=med,
             name=name,
         )
         return Shown(
             json=lambda: jsonshape.side_effects(records),
-            lines=lambda: render_tips.effect_list_lines(records, journal.zone, journal.now),
+            lines=lambda: render_tips.effect_list_lines(records, session.zone, session.now),
         )
 
-    return journal_command(settings, work, write=False)
+    return session_command(settings, work, write=False)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import TYPE_CHECKING
 
-from adherelog.cli.common import Settings, Shown, day, journal_command
+from adherelog.cli.common import Settings, Shown, day, journal_command, session_command
 from adherelog.errors import UsageError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
     from adherelog.meds import ScheduleOptions
     from adherelog.model import Med
+    from adherelog.session import Session
 
 
 def _schedule(
@@ -171,22 +172,22 @@ def resume(settings: Settings, *, name: str, from_: str | None = None) -> int:
 def list_(settings: Settings, *, all_: bool = False) -> int:
     """``med list``: active medications, or all of them."""
 
-    def work(journal: Journal) -> Shown:
+    def work(session: Session) -> Shown:
         from adherelog import jsonshape, render, views
         from adherelog.output import Line
 
-        every = journal.meds()
-        meds = [m for m in every if all_ or views.is_active(m, journal.now)]
+        every = session.meds()
+        meds = [m for m in every if all_ or views.is_active(m, session.now)]
 
         def lines() -> list[Line]:
             if every and not meds:
                 hint = "No active medications; 'adherelog med list --all' shows the stopped ones."
                 return [[(hint, "dim")]]
-            return render.med_list_lines(meds, journal.now)
+            return render.med_list_lines(meds, session.now)
 
-        return Shown(json=lambda: jsonshape.meds(meds, journal.now), lines=lines)
+        return Shown(json=lambda: jsonshape.meds(meds, session.now), lines=lines)
 
-    return journal_command(settings, work, write=False)
+    return session_command(settings, work, write=False)
 
 
 def show(settings: Settings, *, name: str) -> int:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
-from adherelog.cli.common import Settings, Shown, command, deliver, journal_command, open_journal
+from adherelog.cli.common import (
+    Settings,
+    Shown,
+    command,
+    deliver,
+    journal_command,
+    open_journal,
+    open_session,
+)
 from adherelog.errors import UsageError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
     from adherelog.tips import Tip, TipFilter
@@ -81,9 +89,9 @@ def list_(
         from adherelog import jsonshape, render_tips, tips
 
         filters = _filters(med=med, effect=effect, tags=tag, search=search, mine=mine, peer=peer)
-        with open_journal(settings, write=False) as journal:
-            found = tips.list_tips(journal, filters)
-            zone = journal.zone
+        with open_session(settings, write=False) as session:
+            found = tips.list_tips(session, filters)
+            zone = session.zone
             return Shown(
                 json=lambda: jsonshape.tip_list(found, zone.key),
                 lines=lambda: render_tips.tip_list_lines(found, zone),
