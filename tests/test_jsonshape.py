@@ -8,16 +8,19 @@ goldens (review the diff before committing it).
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import os
 import re
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from adherelog import session
 from adherelog.cli.dispatch_table import COMMANDS
 from adherelog.views import severity_word
 from helpers import data, invoke, ok
@@ -79,7 +82,17 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
 def ids_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     """New ids count up, so rows sorted by id (as ``export`` sorts them) keep one order."""
     counter = itertools.count(1)
-    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter), version=4))
+
+    def counted() -> str:
+        return str(uuid.UUID(int=next(counter), version=4))
+
+    # Every module that makes records holds its own reference to session.new_id.
+    for name in ("doses", "effects", "meds", "tips"):
+        importlib.import_module(f"adherelog.{name}")
+    real = session.new_id
+    for name, module in list(sys.modules.items()):
+        if name.startswith("adherelog") and getattr(module, "new_id", None) is real:
+            monkeypatch.setattr(module, "new_id", counted)
 
 
 def _journal() -> str:
