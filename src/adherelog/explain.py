@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from adherelog.adherence import Streak
 
 if TYPE_CHECKING:
-    from adherelog.summary import Counts
+    from adherelog.summary_values import Counts
 
 
 def percent(value: float | None) -> str:

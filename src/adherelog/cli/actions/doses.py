@@ -74,7 +74,7 @@ def due(settings: Settings) -> int:
         view = journal.due()
 
         def warnings() -> list[str]:
-            from adherelog.summary import supply_warnings  # only people see these
+            from adherelog.supply import supply_warnings  # only people see these
 
             return supply_warnings(journal, view.meds)
 
