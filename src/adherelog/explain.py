@@ -10,7 +10,7 @@ from adherelog.adherence import Streak
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
-    from adherelog.summary import Counts
+    from adherelog.summary_values import Counts
 
 
 def percent(value: float | None) -> str:

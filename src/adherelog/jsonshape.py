@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from adherelog.due import DueView
     from adherelog.maintenance import Backup, CheckResult, Problem
     from adherelog.sample import SampleSummary
-    from adherelog.summary import CalendarDay, Counts, MedSummary, Summary
+    from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
     from adherelog.undo import Undone
 
 Document = dict[str, object]

@@ -14,7 +14,7 @@ from adherelog.adherence import DayClass, Streak
 from adherelog.explain import day_text, percent, plural, slot_sentences, streak_sentences
 from adherelog.model import Med
 from adherelog.output import Line, Segment, pad, table, truncate
-from adherelog.summary import CalendarDay, Counts, MedSummary, Summary
+from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
 from adherelog.text import one_line
 from adherelog.views import number
 

@@ -19,7 +19,7 @@ from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.model import Med, ScheduleVersion
 from adherelog.schedule import schedule_text
-from adherelog.summary import Counts, MedSummary
+from adherelog.summary_values import Counts, MedSummary
 from adherelog.views import is_active
 
 DEFAULT_DAYS = 90

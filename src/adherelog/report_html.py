@@ -22,7 +22,7 @@ from adherelog.report_text import (
     period_text,
     severity_text,
 )
-from adherelog.summary import Counts
+from adherelog.summary_values import Counts
 from adherelog.text import printable
 
 # Colours chosen to stay apart for the common colour-vision deficiencies and in greyscale

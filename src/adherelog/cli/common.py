@@ -84,9 +84,9 @@ def _keep_streak_state(session: Session) -> None:
     """Before a write commits: when the kept streak state is behind (the first write of a
     day, or a change to a settled day), bring it up to date, so that reading commands fold
     only a few days and never need to write."""
-    from adherelog import storage
+    from adherelog.storage.summary import streak_state_current
 
-    if storage.streak_state_current(session.conn, session.now):
+    if streak_state_current(session.conn, session.now):
         return
     # Imported here: most writes (take, skip) find the state current and never need it.
     from adherelog import summary

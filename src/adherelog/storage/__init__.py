@@ -17,8 +17,7 @@ import fcntl
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -49,9 +48,6 @@ SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
-# Days before today's UTC date that are over in every zone: the streak state is kept at the
-# last of them, the settled day (see :mod:`adherelog.summary`).
-SETTLED_LAG = 2
 
 
 def busy_timeout_ms() -> int:
@@ -448,24 +444,22 @@ class Store:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def settled_day(now: datetime) -> int:
-    """The date ordinal of the settled day at ``now``: every day up to it is over
-    everywhere, so only a backdated change can still change it."""
-    return now.astimezone(UTC).date().toordinal() - SETTLED_LAG
-
-
-def streak_state_current(conn: sqlite3.Connection, now: datetime) -> bool:
-    """True when the streak state of all medications together is kept at (or after) the
-    settled day at ``now``."""
-    row = conn.execute("SELECT through FROM streak_cache WHERE scope = '*'").fetchone()
-    return row is not None and int(row[0]) >= settled_day(now)
-
-
-def save_streak_states(conn: sqlite3.Connection, states: Sequence[tuple[str, int, str]]) -> None:
-    """Keep streak states: (scope, settled day, state as JSON), inside a write."""
-    conn.executemany(
-        "INSERT OR REPLACE INTO streak_cache (scope, through, state) VALUES (?, ?, ?)", states
-    )
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction: every query inside reads one consistent state of the journal
+    (another process may write meanwhile). Inside another transaction it joins that one."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                conn.execute("ROLLBACK")
 
 
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
