@@ -13,7 +13,7 @@ import pytest
 
 from adherelog import schedule
 from adherelog.clock import localize
-from adherelog.doses import write_record
+from adherelog.doses import new_record, write_record
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions
 from adherelog.storage import open_store
@@ -73,10 +73,10 @@ def history(isolated_journal: Path) -> Path:
     journal.take(["Ibuprofen"], at=at("2026-11-21", "14:00"))
     for when, name, severity in (("2026-11-20", "Nausea", 2), ("2026-11-21", "nausea", 3)):
         with store.write() as conn:
-            write_record(
-                journal, conn, f"e{when}", "effect", None, at(when, "10:00"), None,
+            write_record(journal, conn, new_record(
+                journal, f"e{when}", "effect", None, at(when, "10:00"), None,
                 effect=name, severity=severity,
-            )  # fmt: skip
+            ))  # fmt: skip
     store.close()
     return isolated_journal
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from adherelog import schedule, summary
 from adherelog.adherence import DayClass, Streak, classify_day, fold_streak, resolve, slot_status
 from adherelog.clock import localize, to_utc_text
-from adherelog.doses import write_record
+from adherelog.doses import new_record, write_record
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions
 from adherelog.model import SlotStatus
@@ -239,10 +239,10 @@ def test_side_effects_are_counted_by_name_whatever_the_case(journal: Journal) ->
     ):
         day, clock = when.split()
         with journal.store.write() as conn:
-            write_record(
-                journal, conn, f"e-{when}", "effect", None, moment(day, clock), None,
+            write_record(journal, conn, new_record(
+                journal, f"e-{when}", "effect", None, moment(day, clock), None,
                 effect=name, severity=severity,
-            )  # fmt: skip
+            ))  # fmt: skip
     found = summary.summarize(journal, first=D("2026-10-24"), last=D("2026-11-22"))
     assert [(e.name, e.count, e.mean_severity) for e in found.effects] == [
         ("Nausea", 2, 2.5),

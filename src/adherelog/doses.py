@@ -66,34 +66,9 @@ def new_record(
     )
 
 
-def write_record(
-    session: Session,
-    conn: sqlite3.Connection,
-    record_id: str,
-    kind: str,
-    med_id: str | None,
-    moment: datetime,
-    slot: Slot | None,
-    *,
-    amount: float | None = None,
-    note: str | None = None,
-    effect: str | None = None,
-    severity: int | None = None,
-) -> None:
-    """Store the :func:`new_record` of these values, inside the caller's write."""
-    record = new_record(
-        session,
-        record_id,
-        kind,
-        med_id,
-        moment,
-        slot,
-        amount=amount,
-        note=note,
-        effect=effect,
-        severity=severity,
-    )
-    stored_records.insert_records(conn, [record], session.now)
+def write_record(session: Session, conn: sqlite3.Connection, made: Record) -> None:
+    """Store a record (see :func:`new_record`), inside the caller's write."""
+    stored_records.insert_records(conn, [made], session.now)
 
 
 def record(session: Session, record_id: str) -> Record:
@@ -235,8 +210,10 @@ def take(
             dose_amount = amount if amount is not None else med.per_dose
             record_id = new_id()
             write_record(
-                session, conn, record_id, "dose", med.id, moment, slot,
-                amount=dose_amount, note=cleaned,
+                session, conn, new_record(
+                    session, record_id, "dose", med.id, moment, slot,
+                    amount=dose_amount, note=cleaned,
+                ),
             )  # fmt: skip
             delta = None
             if med.supply is not None:
@@ -268,6 +245,7 @@ def skip(
             )
         slot = min(open_slots, key=lambda s: (abs(s.scheduled - moment), s.scheduled))
         record_id = new_id()
-        write_record(session, conn, record_id, "skip", med.id, moment, slot, note=clean_reason)
+        made = new_record(session, record_id, "skip", med.id, moment, slot, note=clean_reason)
+        write_record(session, conn, made)
         undo.log_change(session, conn, "skip", record_id, med.id, None)
     return record(session, record_id)

@@ -59,9 +59,8 @@ def add_effect(
     record_id = new_id()
     with journal.store.write() as conn:
         med_id = journal.med(med).id if med is not None else None
-        doses.write_record(
+        made = doses.new_record(
             journal,
-            conn,
             record_id,
             "effect",
             med_id,
@@ -71,6 +70,7 @@ def add_effect(
             effect=clean,
             severity=severity,
         )
+        doses.write_record(journal, conn, made)
         undo.log_change(journal, conn, "effect", record_id, med_id, None)
     return doses.record(journal, record_id)
 

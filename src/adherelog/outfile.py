@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adherelog.errors import AdherelogError
+from adherelog.storage import SIDE_FILES  # SQLite's files beside a database
 
-# SQLite's files beside a temporary database (``backup`` writes one).
-SIDE_FILES = ("-journal", "-wal", "-shm")
 TEMP_NAME = re.compile(r"\.(.+)\.([0-9]+)\.[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?")
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
