@@ -22,6 +22,33 @@ from adherelog.model import ScheduleVersion
 
 RUNNER = CliRunner()
 
+# age identities made for tests only, so that pseudonyms, recipients and signatures are the
+# same in every run (Ed25519 signatures are deterministic).
+TEST_AGE_KEYS = (
+    "AGE-SECRET-KEY-1S0X5LHETJEC3WGF4FDT2DLC00YTTUN2VGYWYGHLVWTHPY4U0GNPQ2K94RZ",
+    "AGE-SECRET-KEY-16HQMEK6T78LEUMQ60F6HDRZNPGY8CE8P6D5DM7WFCW9GTFGECXAS39736E",
+    "AGE-SECRET-KEY-1229XXQD379MFAT96JJ6T578HL3SW3NUSL6YLPEFJQCZ03VW0PQEQJP35M6",
+    "AGE-SECRET-KEY-1ETYZUKK4CLG4HSYRFPX3KGYPWJWDLCZ3GZ8E454RGEAVYQ08WXKSF7RAA3",
+    "AGE-SECRET-KEY-1084TKRT7D64F87RL9F35GMM7ER0FEV3KG3LNAF2JLCQGJJ79E93QGH3UYT",
+    "AGE-SECRET-KEY-15CULXKTRXFDU9R37AYXQ8MJ35Q60FMDQZTXD2U3PLC3QLS2PPRUS8RNE7A",
+)
+
+
+def use_fixed_keys(monkeypatch: Any, *, constant: bool = False) -> None:
+    """Make the journal's keys (SPEC §11) fixed instead of random: each new pair is the next
+    one of a fixed list, or with ``constant`` always the first."""
+    import itertools
+
+    from adherelog import identity
+
+    made = itertools.count(0)
+
+    def fixed() -> tuple[bytes, str]:
+        n = 0 if constant else next(made)
+        return bytes([n + 1]) * 32, TEST_AGE_KEYS[n % len(TEST_AGE_KEYS)]
+
+    monkeypatch.setattr(identity, "_new_keys", fixed)
+
 
 def invoke(*args: str, env: Mapping[str, str] | None = None) -> Result:
     """Run adherelog in-process through :func:`adherelog.cli.main`, the path users run

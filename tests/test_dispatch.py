@@ -21,11 +21,17 @@ from hypothesis import strategies as st
 from adherelog.cli import app as app_module
 from adherelog.cli import dispatch, main
 from adherelog.cli.dispatch_table import COMMANDS, GROUPS, ROOT_OPTIONS, Option
-from helpers import invoke, ok
+from helpers import invoke, ok, use_fixed_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.fixture(autouse=True)
+def same_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both routes of a command make the same keys, so their outputs can be compared."""
+    use_fixed_keys(monkeypatch, constant=True)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from adherelog import portability, tips
     from adherelog.card import Card, CardMed
     from adherelog.due import DueView
+    from adherelog.identity import Identity
     from adherelog.maintenance import Backup, CheckResult, Problem
     from adherelog.sample import SampleSummary
     from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
@@ -430,4 +431,14 @@ def sample(made: SampleSummary, journal: Path | None) -> Document:
         "missed": made.missed,
         "days": made.days,
         "journal": None if journal is None else str(journal),
+    }
+
+
+def identity(item: Identity) -> Document:
+    """``identity``: the public parts of the journal's keys (SPEC §11)."""
+    return {
+        "contributor": item.contributor,
+        "fingerprint": item.fingerprint,
+        "age_recipient": item.age_recipient,
+        "serial": item.serial,
     }

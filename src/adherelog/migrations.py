@@ -275,5 +275,20 @@ def m003_day_counts(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_tips, m003_day_counts]
+def m004_identity(db: Any) -> None:
+    """The journal's own keys (SPEC §11): one row, made the first time something is signed or
+    encrypted. ``signing_key`` is the 32-byte Ed25519 private key (the pseudonym),
+    ``age_identity`` the X25519 age secret key (``AGE-SECRET-KEY-1…``), ``serial`` the last
+    serial number a signed bundle or card used."""
+    db.execute(
+        "CREATE TABLE journal_keys ("
+        " id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " signing_key BLOB NOT NULL CHECK (length(signing_key) = 32),"
+        " age_identity TEXT NOT NULL,"
+        " serial INTEGER NOT NULL DEFAULT 0 CHECK (serial >= 0),"
+        " created_at TEXT NOT NULL)"
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_tips, m003_day_counts, m004_identity]
 SCHEMA_VERSION = len(MIGRATIONS)

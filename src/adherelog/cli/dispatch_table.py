@@ -36,6 +36,7 @@ ROOT_OPTIONS: tuple[Option, ...] = (
 )
 GROUPS: frozenset[tuple[str, ...]] = frozenset({
     ('effect',),
+    ('identity',),
     ('med',),
     ('share',),
     ('tip',),
@@ -134,6 +135,15 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--since',), 'since', 'str', None, None, False, None),
             (('--until',), 'until_', 'str', None, None, False, None),
             (('--med',), 'med', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('identity', 'new'): (
+        'adherelog.cli.actions.identity:renew',
+        (
+        ),
+        (
+            (('--yes',), 'yes', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -1,0 +1,136 @@
+"""Signatures and pseudonyms for what a journal shares (SPEC §7, §11): pure functions.
+
+A document (a tip bundle, a digest, a buddy card) is signed with the journal's Ed25519 key
+over its RFC 8785 canonical form without the ``signature`` member, exactly as it stands in
+the file. ``contributor`` is ``ed25519:`` + unpadded base64url of the 32-byte public key;
+the fingerprint is a short form of it that two people can read to each other.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from adherelog.errors import InvalidFileError
+
+CONTRIBUTOR_PREFIX = "ed25519:"
+# Crockford's base 32: no I, L, O or U, so a fingerprint read aloud is not misheard.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+FINGERPRINT_GROUPS = 3
+_GROUP = 4
+
+
+def b64url(raw: bytes) -> str:
+    """Unpadded base64url."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def unb64url(text: str) -> bytes | None:
+    """The bytes of unpadded base64url ``text``, or None when it is not exactly that."""
+    if not text or any(not (c.isascii() and (c.isalnum() or c in "-_")) for c in text):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:
+        return None
+    return raw if b64url(raw) == text else None
+
+
+def public_bytes(private: bytes) -> bytes:
+    """The 32-byte public key of a 32-byte Ed25519 private key."""
+    from cryptography.hazmat.primitives import serialization
+
+    return (
+        Ed25519PrivateKey.from_private_bytes(private)
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+
+
+def new_private_key() -> bytes:
+    """A fresh random Ed25519 private key, as its 32 raw bytes."""
+    from cryptography.hazmat.primitives import serialization
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+
+
+def contributor(public: bytes) -> str:
+    """The pseudonym of a public key: ``ed25519:`` + unpadded base64url."""
+    return CONTRIBUTOR_PREFIX + b64url(public)
+
+
+def contributor_key(value: object) -> bytes | None:
+    """The 32 public-key bytes a ``contributor`` value names, or None when it names none."""
+    if not isinstance(value, str) or not value.startswith(CONTRIBUTOR_PREFIX):
+        return None
+    raw = unb64url(value[len(CONTRIBUTOR_PREFIX) :])
+    if raw is None or len(raw) != 32:
+        return None
+    try:
+        Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError:
+        return None
+    return raw
+
+
+def fingerprint(public: bytes) -> str:
+    """Twelve characters of Crockford base 32 of SHA-256 of the key, in groups of four
+    (``7KQ2-M9XD-4F1A``): 60 bits, enough for two people to confirm a key by reading it."""
+    digest = int.from_bytes(hashlib.sha256(public).digest()[:8], "big") >> 4
+    chars = []
+    for _ in range(FINGERPRINT_GROUPS * _GROUP):
+        chars.append(_CROCKFORD[digest & 31])
+        digest >>= 5
+    text = "".join(reversed(chars))
+    return "-".join(text[i : i + _GROUP] for i in range(0, len(text), _GROUP))
+
+
+def canonical(document: Mapping[str, Any]) -> bytes:
+    """The RFC 8785 bytes a signature covers: the document without ``signature``."""
+    return rfc8785.dumps({k: v for k, v in document.items() if k != "signature"})
+
+
+def sign(private: bytes, document: Mapping[str, Any]) -> str:
+    """The unpadded base64url Ed25519 signature of ``document`` (without ``signature``)."""
+    key = Ed25519PrivateKey.from_private_bytes(private)
+    return b64url(key.sign(canonical(document)))
+
+
+def verify(document: Mapping[str, Any], what: str = "The file") -> bytes:
+    """Check a signed document's ``contributor`` and ``signature``; return the signer's public
+    key. Raises :class:`InvalidFileError` naming the field that is wrong."""
+    public = contributor_key(document.get("contributor"))
+    if public is None:
+        raise InvalidFileError(
+            f"{what} is refused: its contributor is not an ed25519 public key"
+            " ('ed25519:' followed by 43 base64url characters)."
+        )
+    raw_signature = document.get("signature")
+    signature = unb64url(raw_signature) if isinstance(raw_signature, str) else None
+    if signature is None or len(signature) != 64:
+        raise InvalidFileError(
+            f"{what} is refused: its signature is missing or not 86 base64url characters."
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, canonical(document))
+    except InvalidSignature:
+        raise InvalidFileError(
+            f"{what} is refused: its signature does not match its contents (it was changed"
+            " after signing, or signed by another key)."
+        ) from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        # rfc8785 refuses values JSON cannot carry canonically (e.g. integers beyond 2**53).
+        raise InvalidFileError(
+            f"{what} is refused: its signature cannot be checked ({exc})."
+        ) from None
+    return public
