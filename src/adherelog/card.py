@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from adherelog import jsonshape, summary, tips
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.text import is_forbidden_char, one_line
 from adherelog.tipfile import md_escape
+from adherelog.valueclass import dataclass
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366

@@ -24,7 +24,6 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from adherelog.storage import meds as stored_meds
 from adherelog.storage import records as stored_records
 from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, is_forbidden_char, name_key, printable
+from adherelog.valueclass import dataclass, field
 
 FORMAT = "adherelog-journal"
 VERSION = 1
