@@ -90,3 +90,24 @@ def test_the_start_up_path_does_not_import_dataclasses() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert found.split() == ["False", "False"]
+
+
+def test_no_module_of_the_package_imports_dataclasses() -> None:
+    import ast
+    from pathlib import Path
+
+    import adherelog
+
+    offenders = []
+    for path in Path(adherelog.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if "dataclasses" in names:
+                offenders.append(path.name)
+    assert offenders == []
