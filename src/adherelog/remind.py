@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from adherelog import remind_rules
@@ -35,46 +34,72 @@ KEEP = timedelta(days=2)  # how long what was sent is kept (it decides nothing a
 LEASE_SECONDS = 120.0  # a claim's lease, plus this per notification claimed
 
 
-@dataclass(frozen=True)
 class Wanted:
     """A notification a source wants sent now: what it is about (``kind``, ``subject``),
-    what it says, and how often it may repeat."""
+    what it says, and how often it may repeat. (The classes here are plain: a dataclass
+    costs a pass a millisecond and more of start-up, and a pass has a budget.)"""
 
-    kind: str  # dose, supply (buddy, card: later)
-    subject: str  # a dose's medication and slot; a supply's medication and day
-    med: str | None
-    scheduled_for: datetime | None  # aware, in the schedule's zone
-    message: Message
-    limit: int = 1  # rounds at most
-    repeat: timedelta = timedelta(days=1)
+    __slots__ = ("kind", "limit", "med", "message", "repeat", "scheduled_for", "subject")
+
+    def __init__(
+        self,
+        kind: str,  # dose, supply (buddy, card: later)
+        subject: str,  # a dose's medication and slot; a supply's medication and day
+        med: str | None,
+        scheduled_for: datetime | None,  # aware, in the schedule's zone
+        message: Message,
+        limit: int = 1,  # rounds at most
+        repeat: timedelta = timedelta(days=1),
+    ) -> None:
+        self.kind, self.subject, self.med = kind, subject, med
+        self.scheduled_for, self.message = scheduled_for, message
+        self.limit, self.repeat = limit, repeat
 
 
-@dataclass(frozen=True)
 class Options:
     """A pass's options: the channels (None: the ones kept, else the desktop)."""
 
-    via: Sequence[Channel] | None = None
-    discreet: bool = False
-    repeat: int = DEFAULT_REPEAT
-    limit: int = DEFAULT_MAX
-    dry_run: bool = False
+    __slots__ = ("discreet", "dry_run", "limit", "repeat", "via")
+
+    def __init__(
+        self,
+        via: Sequence[Channel] | None = None,
+        discreet: bool = False,
+        repeat: int = DEFAULT_REPEAT,
+        limit: int = DEFAULT_MAX,
+        dry_run: bool = False,
+    ) -> None:
+        self.via, self.discreet, self.repeat = via, discreet, repeat
+        self.limit, self.dry_run = limit, dry_run
 
 
-@dataclass(frozen=True)
 class Delivery:
     """A notification on a channel: sent (or, on a dry run, to be sent), or failed."""
 
-    wanted: Wanted
-    round: int
-    channel: Channel
-    error: str | None = None
+    __slots__ = ("channel", "error", "round", "wanted")
+
+    def __init__(
+        self,
+        wanted: Wanted,
+        round: int,
+        channel: Channel,
+        error: str | None = None,
+    ) -> None:
+        self.wanted, self.round, self.channel, self.error = wanted, round, channel, error
 
 
-@dataclass
 class PassResult:
-    sent: list[Delivery] = field(default_factory=list)
-    failed: list[Delivery] = field(default_factory=list)
-    dry_run: bool = False
+    __slots__ = ("dry_run", "failed", "sent")
+
+    def __init__(
+        self,
+        sent: list[Delivery] | None = None,
+        failed: list[Delivery] | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        self.sent: list[Delivery] = sent or []
+        self.failed: list[Delivery] = failed or []
+        self.dry_run = dry_run
 
 
 Source = Callable[[Session, Options, bool], list[Wanted]]
@@ -148,10 +173,12 @@ SOURCES: list[Source] = [due_doses, low_supplies]
 # --------------------------------------------------------------------------- config
 
 
-@dataclass(frozen=True)
 class Config:
-    channels: list[Channel]  # empty: the desktop
-    discreet: bool
+    __slots__ = ("channels", "discreet")
+
+    def __init__(self, channels: list[Channel], discreet: bool) -> None:
+        self.channels = channels  # empty: the desktop
+        self.discreet = discreet
 
 
 def config(session: Session) -> Config:
@@ -221,14 +248,20 @@ def running(owner: str | None) -> bool:
     return found is not None and (not started or not found or found == started)
 
 
-@dataclass(frozen=True)
 class _Step:
-    wanted: Wanted
-    round: int
-    round_at: datetime
-    channel: Channel
-    action: str
-    reclaimed: bool
+    __slots__ = ("action", "channel", "reclaimed", "round", "round_at", "wanted")
+
+    def __init__(
+        self,
+        wanted: Wanted,
+        round: int,
+        round_at: datetime,
+        channel: Channel,
+        action: str,
+        reclaimed: bool,
+    ) -> None:
+        self.wanted, self.round, self.round_at = wanted, round, round_at
+        self.channel, self.action, self.reclaimed = channel, action, reclaimed
 
 
 def _plan(

@@ -13,8 +13,6 @@ the middle of sending it.
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -37,11 +35,23 @@ SKIP = "skip"  # sent, given up, or being sent by a running pass
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
 
 
-@dataclass(frozen=True)
 class Channel:
-    """Where notifications go: the desktop (``notify-send``) or an Apprise URL."""
+    """Where notifications go: the desktop (``notify-send``) or an Apprise URL. (The
+    classes of this module are plain: a dataclass costs a reminder pass start-up time.)"""
 
-    url: str
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Channel) and other.url == self.url
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+    def __repr__(self) -> str:
+        return f"Channel({self.shown!r})"
 
     @property
     def is_desktop(self) -> bool:
@@ -53,11 +63,20 @@ class Channel:
         that no secret is stored twice and two URLs that mask alike stay apart."""
         if self.is_desktop:
             return DESKTOP
-        return f"{masked(self.url)} {zlib.crc32(self.url.encode()):08x}"
+        return f"{masked(self.url)} {checksum(self.url)}"
 
     @property
     def shown(self) -> str:
         return masked(self.url)
+
+
+def checksum(text: str) -> str:
+    """A 64-bit FNV-1a checksum of ``text`` in hex: tells channels apart, keeps no secret
+    readable (and needs no hashing module loaded at start-up)."""
+    value = 0xCBF29CE484222325
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{value:016x}"
 
 
 def parse_channel(text: str) -> Channel:
@@ -124,10 +143,17 @@ def _looks_like_host(host: str) -> bool:
 # ----------------------------------------------------------------- what a notification says
 
 
-@dataclass(frozen=True)
 class Message:
-    title: str
-    body: str
+    __slots__ = ("body", "title")
+
+    def __init__(self, title: str, body: str) -> None:
+        self.title, self.body = title, body
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (other.title, other.body) == (self.title, self.body)
+
+    def __repr__(self) -> str:
+        return f"Message({self.title!r}, {self.body!r})"
 
 
 def dose_message(
@@ -172,14 +198,16 @@ def round_due(
     return latest
 
 
-@dataclass(frozen=True)
 class Held:
     """What the journal holds of one notification on one channel."""
 
-    state: str  # claimed, sent, failed, lost
-    owner: str | None
-    lease_until: float | None
-    reclaimed: bool
+    __slots__ = ("lease_until", "owner", "reclaimed", "state")
+
+    def __init__(
+        self, state: str, owner: str | None, lease_until: float | None, reclaimed: bool
+    ) -> None:
+        self.state = state  # claimed, sent, failed, lost
+        self.owner, self.lease_until, self.reclaimed = owner, lease_until, reclaimed
 
 
 def decide(held: Held | None, owner_alive: bool, clock: float) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from adherelog.storage.rows import select
 
@@ -20,19 +19,37 @@ VIA = "via"
 DISCREET = "discreet"
 
 
-@dataclass(frozen=True)
 class Row:
-    """One notification on one channel, as stored."""
+    """One notification on one channel, as stored. (A plain class: a dataclass costs a
+    reminder pass a millisecond and more of start-up.)"""
 
-    kind: str
-    subject: str
-    round: int
-    via: str
-    state: str
-    round_at: str  # UTC text, the journal's clock when the round started
-    owner: str | None = None
-    lease_until: float | None = None
-    reclaimed: bool = False
+    __slots__ = (
+        "kind",
+        "lease_until",
+        "owner",
+        "reclaimed",
+        "round",
+        "round_at",
+        "state",
+        "subject",
+        "via",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        subject: str,
+        round: int,
+        via: str,
+        state: str,
+        round_at: str,  # UTC text, the journal's clock when the round started
+        owner: str | None = None,
+        lease_until: float | None = None,
+        reclaimed: bool = False,
+    ) -> None:
+        self.kind, self.subject, self.round, self.via = kind, subject, round, via
+        self.state, self.round_at, self.owner = state, round_at, owner
+        self.lease_until, self.reclaimed = lease_until, reclaimed
 
 
 def config(conn: sqlite3.Connection) -> tuple[list[str], bool]:
