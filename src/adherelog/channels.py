@@ -55,7 +55,11 @@ def _apprise_log() -> Iterator[_Collect]:
 
 def _apprise(url: str) -> object | None:
     """An Apprise object holding ``url``, or None when Apprise cannot read it."""
-    import apprise  # only here: it costs a quarter of a second to import
+    import warnings
+
+    with warnings.catch_warnings():  # its PGP module imports the deprecated imghdr
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise  # only here: it costs a quarter of a second to import
 
     with _apprise_log():
         holder = apprise.Apprise()

@@ -94,8 +94,9 @@ def parse_channel(text: str) -> Channel:
         or not set(scheme.lower()) <= _SCHEME_CHARS
         or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
     ):
+        shown = masked(value) if any(ch in value for ch in ":/@?") else value
         raise UsageError(
-            f"--via '{one_line(masked(value))}' is not a channel: give 'desktop' or an "
+            f"--via '{one_line(shown)}' is not a channel: give 'desktop' or an "
             "Apprise URL such as 'ntfy://ntfy.sh/your-topic'."
         )
     return Channel(value)
