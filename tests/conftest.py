@@ -19,6 +19,8 @@ def isolated_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TZ", FIXED_TZ)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # ``remind install`` writes systemd units under $XDG_CONFIG_HOME: never the real one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ADHERELOG_NO_FAST_PATH", raising=False)
     monkeypatch.delenv("ADHERELOG_DEBUG", raising=False)
