@@ -319,7 +319,9 @@ def _row(step: _Step, owner: str | None = None, lease: float | None = None) -> s
         round_at=to_utc_text(step.round_at),
         owner=owner,
         lease_until=lease,
-        reclaimed=step.action == remind_rules.RETRY_DEAD or step.reclaimed,
+        reclaimed=remind_rules.reclaimed_after(
+            step.action, Held("claimed", None, None, step.reclaimed)
+        ),
     )
 
 

@@ -224,3 +224,10 @@ def decide(held: Held | None, owner_alive: bool, clock: float) -> str:
     if owner_alive and not expired:
         return SKIP
     return GIVE_UP if held.reclaimed else RETRY_DEAD
+
+
+def reclaimed_after(action: str, held: Held | None) -> bool:
+    """Whether a claim made for ``action`` counts as the one retry after a dead pass: it is
+    that retry, or the notification had it already (a later clean failure does not earn
+    another)."""
+    return action == RETRY_DEAD or (held is not None and held.reclaimed)
