@@ -150,6 +150,10 @@ def low_supplies(session: Session, options: Options, discreet: bool) -> list[Wan
     for med in meds:
         if med.supply is None or not has_future(med, session.now):
             continue
+        # At most this many doses a day: a supply for longer than a week needs no schedule.
+        most = max((len(v.times) for v in med.versions), default=0) * med.per_dose
+        if most and med.supply >= most * (LOW_SUPPLY_DAYS + 2):
+            continue
         end = runs_out(med, session.now)
         if end is None or (end - today).days >= LOW_SUPPLY_DAYS:
             continue
