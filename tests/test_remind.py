@@ -157,6 +157,22 @@ def test_a_pass_sends_each_due_and_overdue_dose_once(desktop: Path) -> None:
     assert [r[3] for r in rows()] == ["sent", "sent"]
 
 
+def test_a_schedule_in_another_zone_shows_both_clocks(desktop: Path) -> None:
+    ok(
+        "med",
+        "add",
+        "Insulin",
+        "--time",
+        "04:00",
+        "--tz",
+        "America/New_York",
+        "--start",
+        "2026-11-20",
+    )
+    assert ok("remind").stdout == "Sent: Insulin 09:00 (04:00 America/New_York) via desktop\n"
+    assert calls(desktop)[0][3] == "Insulin is due at 04:00."
+
+
 def test_a_pass_with_nothing_to_send_prints_nothing(desktop: Path) -> None:
     two_due_slots()
     assert (
@@ -623,11 +639,14 @@ def test_install_every_out_of_range_is_a_usage_error(config_home: Path) -> None:
 # --------------------------------------------------------------------------- real desktop
 
 
-def test_one_real_notify_send_call() -> None:
+def test_one_real_notify_send_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import REAL_SESSION_BUS
+
     if shutil.which("notify-send") is None:
         pytest.skip("notify-send is not installed")
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+    if not REAL_SESSION_BUS:
         pytest.skip("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", REAL_SESSION_BUS)
     ok("med", "add", "Sertraline", "--time", "08:00", "--start", "2026-11-20")
     document = json.loads(ok("remind", "--discreet", "--json").stdout)
     assert [s["via"] for s in document["sent"]] == ["desktop"]

@@ -9,34 +9,54 @@ from adherelog.text import one_line
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
     from adherelog.output import Line
     from adherelog.remind import Config, Delivery, PassResult
     from adherelog.remind_units import Installed, Removed
 
 
-def _what(item: Delivery) -> str:
+def _clock(moment: datetime, zone: tzinfo) -> str:
+    """'13:00', or '13:00 (08:00 America/New_York)' when the schedule's zone differs."""
+    local = moment.astimezone(zone).strftime("%H:%M")
+    own = moment.strftime("%H:%M")
+    if moment.utcoffset() == moment.astimezone(zone).utcoffset():
+        return local
+    return f"{local} ({own} {moment.tzinfo})"
+
+
+def _what(item: Delivery, zone: tzinfo) -> str:
     wanted = item.wanted
     name = one_line(wanted.med or "")
     if wanted.kind == "dose" and wanted.scheduled_for is not None:
         repeat = f", reminder {item.round}" if item.round > 1 else ""
-        return f"{name} {wanted.scheduled_for.strftime('%H:%M')}{repeat}"
+        return f"{name} {_clock(wanted.scheduled_for, zone)}{repeat}"
     if wanted.kind == "supply":
         return f"{name}: low supply"
     return f"{wanted.kind} {name}".strip()
 
 
-def pass_lines(result: PassResult) -> list[Line]:
+def pass_lines(result: PassResult, zone: tzinfo) -> list[Line]:
+    """What a pass sent (or would send) and what failed, times in ``zone``."""
     lines: list[Line] = []
     if result.dry_run and not result.sent:
         return [plain("Nothing to send now.", "dim")]
     verb = "Would send" if result.dry_run else "Sent"
     for item in result.sent:
         lines.append(
-            [(f"{verb}: ", "green"), (_what(item), None), (f" via {item.channel.shown}", "dim")]
+            [
+                (f"{verb}: ", "green"),
+                (_what(item, zone), None),
+                (f" via {item.channel.shown}", "dim"),
+            ]
         )
     for item in result.failed:
         lines.append(
-            [("Failed: ", "bold red"), (_what(item), None), (f" via {item.channel.shown}", "dim")]
+            [
+                ("Failed: ", "bold red"),
+                (_what(item, zone), None),
+                (f" via {item.channel.shown}", "dim"),
+            ]
         )
     return lines
 

@@ -81,8 +81,9 @@ def run(
 
         def lines() -> list[Line]:
             from adherelog import render_remind  # only people see these
+            from adherelog.clock import local_zone
 
-            return render_remind.pass_lines(result)
+            return render_remind.pass_lines(result, local_zone())
 
         return Shown(json=document, lines=lines, code=1 if result.failed else 0)
 
