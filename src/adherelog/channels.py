@@ -57,13 +57,13 @@ def _apprise(url: str) -> object | None:
     """An Apprise object holding ``url``, or None when Apprise cannot read it."""
     import warnings
 
-    with warnings.catch_warnings():  # its PGP module imports the deprecated imghdr
+    with warnings.catch_warnings():  # its PGP support imports the deprecated imghdr
         warnings.simplefilter("ignore", DeprecationWarning)
         import apprise  # only here: it costs a quarter of a second to import
 
-    with _apprise_log():
-        holder = apprise.Apprise()
-        return holder if holder.add(url) else None
+        with _apprise_log():
+            holder = apprise.Apprise()
+            return holder if holder.add(url) else None
 
 
 def check(channels: Sequence[Channel]) -> None:
