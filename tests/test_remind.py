@@ -522,6 +522,26 @@ def test_the_retry_after_a_killed_pass_is_sent_once(hook: Hook) -> None:
     assert hook.count() == 2  # the killed send and its one retry
 
 
+def test_a_stopped_pass_frees_what_it_had_not_tried_yet(hook: Hook) -> None:
+    two_due_slots()
+    hook.release.clear()
+    stopped = _pass_process(hook.url)
+    _wait_for(hook.arrived)
+    stopped.send_signal(signal.SIGTERM)
+    _, err = stopped.communicate(timeout=WAIT)
+    assert stopped.returncode == 128 + signal.SIGTERM
+    assert "Stopped by SIGTERM" in one_error_line(err)
+    # The one in flight may have gone: claimed, retried once; the other was never tried.
+    assert sorted(r[3] for r in rows()) == ["claimed", "failed"]
+    hook.release.set()
+    after = _pass_process(hook.url)
+    out, err = after.communicate(timeout=WAIT)
+    assert after.returncode == 0, err
+    assert len(json.loads(out)["sent"]) == 2
+    assert hook.count() == 3
+    assert sorted((r[3], r[4]) for r in rows()) == [("sent", 0), ("sent", 1)]
+
+
 def test_a_running_pass_is_not_overtaken(hook: Hook) -> None:
     ok("med", "add", "Sertraline", "--time", "08:00", "--start", "2026-11-20")
     hook.release.clear()

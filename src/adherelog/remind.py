@@ -16,6 +16,7 @@ decides per channel with :mod:`adherelog.remind_rules` what is owed, and then:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ DEFAULT_REPEAT = 30  # minutes between repeats of a dose reminder
 DEFAULT_MAX = 3  # reminders of one dose at most
 KEEP = timedelta(days=2)  # how long what was sent is kept (it decides nothing after a day)
 LEASE_SECONDS = 120.0  # a claim's lease, plus this per notification claimed
+NOT_TRIED = "the pass stopped before sending it"
 
 
 class Wanted:
@@ -262,7 +264,7 @@ class _Step:
         round_at: datetime,
         channel: Channel,
         action: str,
-        reclaimed: bool,
+        reclaimed: bool,  # this claim is, or comes after, the one retry of a dead claim
     ) -> None:
         self.wanted, self.round, self.round_at = wanted, round, round_at
         self.channel, self.action, self.reclaimed = channel, action, reclaimed
@@ -307,7 +309,7 @@ def _plan(
                             started.get(number, now),
                             channel,
                             action,
-                            row is not None and row.reclaimed,
+                            remind_rules.reclaimed_after(action, held),
                         )
                     )
     return steps
@@ -323,9 +325,7 @@ def _row(step: _Step, owner: str | None = None, lease: float | None = None) -> s
         round_at=to_utc_text(step.round_at),
         owner=owner,
         lease_until=lease,
-        reclaimed=remind_rules.reclaimed_after(
-            step.action, Held("claimed", None, None, step.reclaimed)
-        ),
+        reclaimed=step.reclaimed,
     )
 
 
@@ -369,10 +369,23 @@ def run_pass(session: Session, options: Options) -> PassResult:
         stored.give_up(conn, [_row(s) for s in steps if s.action == remind_rules.GIVE_UP])
         stored.claim(conn, [_row(s, owner, lease) for s in sending])
     result = PassResult()
-    for step in sending:
-        error = channel_io.send(step.channel, step.wanted.message)
-        with session.store.write() as conn:
-            stored.finish(conn, _row(step), owner, sent_at=to_utc_text(session.now), error=error)
-        delivery = Delivery(step.wanted, step.round, step.channel, error)
-        (result.sent if error is None else result.failed).append(delivery)
+    waiting = list(sending)
+    try:
+        while waiting:
+            step = waiting[0]
+            error = channel_io.send(step.channel, step.wanted.message)
+            waiting.pop(0)
+            _finish(session, step, owner, error)
+            delivery = Delivery(step.wanted, step.round, step.channel, error)
+            (result.sent if error is None else result.failed).append(delivery)
+    finally:
+        if waiting:  # stopped (Ctrl-C, SIGTERM) or failed: what was not tried yet is free
+            with contextlib.suppress(Exception):
+                for step in waiting[1:]:
+                    _finish(session, step, owner, NOT_TRIED)
     return result
+
+
+def _finish(session: Session, step: _Step, owner: str, error: str | None) -> None:
+    with session.store.write() as conn:
+        stored.finish(conn, _row(step), owner, sent_at=to_utc_text(session.now), error=error)
