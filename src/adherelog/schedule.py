@@ -65,6 +65,7 @@ def slots_between(
         if lo >= hi:
             continue
         tz = zone(version.zone)
+        amounts = dict(version.amounts)
         # One day of margin either side: a wall time maps to an instant at most a day away.
         for day in days_between(lo.astimezone(tz).date() - ONE_DAY, hi.astimezone(tz).date()):
             if not version.on_day(day):
@@ -80,6 +81,7 @@ def slots_between(
                         time=wall,
                         grace=version.grace,
                         zone=version.zone,
+                        amount=amounts.get(wall),
                     )
     return [found[key] for key in sorted(found)]
 
@@ -93,14 +95,37 @@ def slots_on(versions: Sequence[ScheduleVersion], day: date, zone_name: str) -> 
     return [slot for slot in slots_between(versions, lo, hi) if slot.local_date == day]
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def times_text(version: ScheduleVersion) -> str:
+    """'08:00, 20:00', with a slot's own amount after its time: '08:00 (2), 20:00'."""
+    amounts = dict(version.amounts)
+    return ", ".join(
+        t.strftime("%H:%M") + (f" ({_number(amounts[t])})" if t in amounts else "")
+        for t in version.times
+    )
+
+
+def cycle_text(cycle: tuple[int, int]) -> str:
+    on, off = cycle
+    return f"{on} days on, {off} off"
+
+
 def schedule_text(med: Med, now: datetime) -> str:
-    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed'."""
+    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed',
+    'RRULE FREQ=MONTHLY;BYMONTHDAY=1 at 09:00', '21 days on, 7 off at 08:00'."""
     version = med.version_at(now) or med.versions[0]
     if version.as_needed:
         base = "as needed"
     else:
-        times = ", ".join(t.strftime("%H:%M") for t in version.times)
-        if version.every:
+        times = times_text(version)
+        if version.rrule:
+            base = f"RRULE {version.rrule} at {times}"
+        elif version.cycle:
+            base = f"{cycle_text(version.cycle)} at {times}"
+        elif version.every:
             base = f"every {version.every} days at {times}"
         elif version.on_days is not None:
             base = ", ".join(WEEKDAYS[d] for d in sorted(version.on_days)) + f" at {times}"
