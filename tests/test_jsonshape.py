@@ -55,6 +55,9 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("med", "rm"): (("med", "add", "Aspirin", "--as-needed"), ("med", "rm", "Aspirin")),
     ("med", "show"): (("med", "show", "Sertraline"),),
     ("med", "stop"): (("med", "stop", "Sertraline", "--from", "2026-11-25"),),
+    ("med", "taper"): (
+        ("med", "taper", "Sertraline", "--step", "2026-11-29 25 mg", "--stop", "2026-12-06"),
+    ),
     ("report",): (("report",),),
     ("sample",): (("--db", "{tmp}/sample.db", "sample", "--days", "7"),),
     ("share", "card"): (("share", "card"),),
