@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -286,3 +287,45 @@ def test_a_journal_from_before_m005_migrates_and_keeps_its_schedules(tmp_path: P
     shown = data("med", "show", "metformin")["schedules"][0]
     assert (shown["rrule"], shown["cycle"], shown["amounts"]) == (None, None, {})
     assert data("summary")["meds"][0]["taken"] == summary_before["meds"][0]["taken"] + 1
+
+
+# -------------------------------------------------------------------------- calendar
+
+
+def test_the_calendar_writes_a_rule_schedule_as_one_event_with_the_same_rule() -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+    from icalendar import Calendar
+
+    ok(
+        "med", "add", "Mtx", "--dose", "15 mg", "--time", "10:00", "--start", "2026-11-01",
+        "--rrule", "FREQ=WEEKLY;BYDAY=SU,WE",
+    )  # fmt: skip
+    ok(
+        "med", "add", "Course", "--time", "07:00", "--start", "2026-11-01",
+        "--rrule", "FREQ=DAILY;INTERVAL=3;COUNT=12",
+    )  # fmt: skip
+    ok("med", "add", "Daily", "--time", "20:00")
+    ok("take", "mtx", "--slot", "10:00")  # today's (Sunday's) dose, taken early
+    cal: Any = Calendar.from_ical(ok("calendar", "--days", "14").stdout_bytes)
+    found = {str(e["summary"]): e for e in cal.walk("VEVENT") if "rrule" in e}
+    assert sorted(found) == ["Take Course", "Take Mtx 15 mg"]
+    mtx = found["Take Mtx 15 mg"]
+    london = ZoneInfo("Europe/London")
+    assert mtx.decoded("dtstart") == datetime(2026, 11, 22, 10, tzinfo=london)
+    assert mtx["rrule"].to_ical() == b"FREQ=WEEKLY;BYDAY=SU,WE"
+    assert [d.dt for d in mtx["exdate"].dts] == [datetime(2026, 11, 22, 10, tzinfo=london)]
+    course = found["Take Course"]
+    # 1 Nov + 3k: 22 Nov was the 8th day, 25 Nov the 9th: 4 of the 12 are left.
+    assert course.decoded("dtstart") == datetime(2026, 11, 25, 7, tzinfo=london)
+    rule = rrulestr(course["rrule"].to_ical().decode(), dtstart=course.decoded("dtstart"))
+    assert [d.day for d in rule] == [25, 28, 1, 4]
+    # Schedules without a rule keep one event per slot.
+    daily = [e for e in cal.walk("VEVENT") if e["summary"] == "Take Daily"]
+    assert len(daily) == 14
+    assert all("rrule" not in e for e in daily)
+    assert daily[0].decoded("dtstart") - timedelta(days=1) == datetime(
+        2026, 11, 21, 20, tzinfo=london
+    )
