@@ -240,3 +240,29 @@ def test_summaries_of_every_kind_equal_the_reference(
     today = now.date()
     check_against_reference(journal, today - timedelta(days=period - 1), today)
     journal.store.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rule=rules(),
+    anchor=st.dates(date(2000, 1, 1), date(2040, 12, 31)),
+    offset=st.integers(-40, 2000),
+    length=st.integers(0, 900),
+)
+def test_the_days_of_a_rule_are_the_days_dateutil_gives(
+    rule: str, anchor: date, offset: int, length: int
+) -> None:
+    clean = recurrence.normalize_rrule(rule)
+    reference = recurrence.read_rrule(clean, anchor)
+    first = anchor.toordinal() + offset
+    last = first + length
+    start = datetime.combine(date.fromordinal(first), datetime.min.time())
+    end = datetime.combine(date.fromordinal(last), datetime.min.time())
+    expected = [d.toordinal() for d in reference.between(start, end, inc=True)]  # type: ignore[attr-defined]  # a dateutil rrule
+    recurrence._CACHE.clear()
+    # Asked first about a later stretch, so the days already made are grown backwards too.
+    recurrence.rule_days(clean, anchor, first + length // 2, last + 30)
+    assert recurrence.rule_days(clean, anchor, first, last) == expected
+    assert recurrence.count_rule_days(clean, anchor, first, last) == len(expected)
+    probe = first + length // 2
+    assert recurrence.has_rule_day(clean, anchor, probe) == (probe in expected)
