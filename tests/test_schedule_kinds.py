@@ -102,6 +102,19 @@ def test_a_split_dose_records_and_counts_each_amount() -> None:
     assert "08:00 (2), 20:00" in ok("med", "show", "metformin").stdout
 
 
+def test_runs_out_with_amounts_looks_past_weeks_without_a_dose() -> None:
+    ok(
+        "med", "add", "B12", "--time", "10:00=2", "--supply", "5",
+        "--rrule", "FREQ=MONTHLY;BYMONTHDAY=1",
+    )  # fmt: skip
+    # 1 Dec and 1 Jan take 2 each; the 1 left is short of 1 Feb's 2.
+    assert data("summary")["meds"][0]["runs_out"] == "2027-01-01"
+    ok("med", "add", "Course", "--time", "08:00=2", "--supply", "50", "--start", "2026-11-20",
+       "--rrule", "FREQ=DAILY;COUNT=5")  # fmt: skip
+    found = {m["name"]: m for m in data("summary")["meds"]}
+    assert found["Course"]["runs_out"] is None  # the course ends before the supply does
+
+
 def test_edit_carries_the_rule_over_and_replaces_it_with_another_kind() -> None:
     ok("med", "add", "Mtx", "--time", "09:00", "--rrule", "FREQ=WEEKLY;BYDAY=SU")
     ok("med", "edit", "mtx", "--time", "10:00", "--from", "2026-11-29")

@@ -75,22 +75,25 @@ _YEAR = timedelta(days=366)
 
 def _runs_out_by_amount(med: Med, now: datetime, supply: float) -> date | None:
     """:func:`runs_out` for schedules whose doses differ in amount (``--time 08:00=2``):
-    the slots from now on, a year at a time, each taking its own amount."""
+    the slots from now on, a week, then twice as long each time (at most a year), each
+    taking its own amount."""
     version = med.version_at(now) or med.versions[0]
     last = now.astimezone(schedule.zone(version.zone)).date()
     left = supply
     start = now.astimezone(UTC)
-    for _ in range(200):
-        slots = schedule.slots_between(med.versions, start, start + _YEAR)
+    step = timedelta(days=7)
+    while start.year < 2200:
+        slots = schedule.slots_between(med.versions, start, start + step)
         for slot in slots:
             amount = med.per_dose if slot.amount is None else slot.amount
             if left + 1e-9 < amount:
                 return last
             left -= amount
             last = slot.local_date
-        if not slots and not any(v.start > start for v in med.versions):
+        if not slots and step >= _YEAR and not any(v.start > start for v in med.versions):
             return None  # the schedule ends before the supply does
-        start += _YEAR
+        start += step
+        step = min(step * 2, _YEAR)
     return None
 
 
