@@ -342,3 +342,18 @@ def test_the_calendar_writes_a_rule_schedule_as_one_event_with_the_same_rule() -
     assert daily[0].decoded("dtstart") - timedelta(days=1) == datetime(
         2026, 11, 21, 20, tzinfo=london
     )
+
+
+def test_the_clinic_report_shows_each_kind_and_each_taper_step() -> None:
+    ok("med", "add", "Pill", "--time", "08:00", "--cycle", "21/7", "--start", "2026-10-01")
+    ok(
+        "med", "add", "B12", "--time", "10:00", "--start", "2026-09-01",
+        "--rrule", "FREQ=MONTHLY;BYMONTHDAY=1",
+    )  # fmt: skip
+    add_prednisone()
+    ok("med", "taper", "prednisone", "--step", "2026-11-08 30 mg", "--step", "2026-11-15 20 mg")
+    report = ok("report").stdout
+    assert "21 days on, 7 off at 08:00" in report
+    assert "monthly on day 1 at 10:00" in report
+    assert "30 mg" in report
+    assert "20 mg" in report
