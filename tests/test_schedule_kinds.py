@@ -125,6 +125,13 @@ def test_edit_carries_the_rule_over_and_replaces_it_with_another_kind() -> None:
     assert (last["every"], last["rrule"], last["cycle"]) == (2, None, None)
 
 
+def test_as_needed_from_a_date_leaves_the_rule_and_amounts_behind() -> None:
+    ok("med", "add", "Mtx", "--time", "09:00=2", "--rrule", "FREQ=WEEKLY;BYDAY=SU")
+    ok("med", "edit", "mtx", "--as-needed", "--from", "2026-11-29")
+    later = data("med", "show", "mtx")["schedules"][-1]
+    assert (later["as_needed"], later["rrule"], later["amounts"]) == (True, None, {})
+
+
 # ------------------------------------------------------------------------ bad inputs
 
 BAD_ADD = [
@@ -152,6 +159,7 @@ BAD_ADD = [
     (["--every", "2", "--cycle", "21/7"], 2, "--every and --cycle"),
     (["--on", "mon", "--rrule", "FREQ=DAILY"], 2, "--on and --rrule"),
     (["--rrule", "FREQ=DAILY", "--cycle", "21/7"], 2, "--rrule and --cycle"),
+    (["--as-needed", "--cycle", "21/7"], 2, "--cycle needs --time"),
 ]
 
 
@@ -161,7 +169,7 @@ def test_bad_schedule_options_are_refused_and_change_nothing(
 ) -> None:
     ok("med", "add", "Existing", "--time", "08:00")
     before = sha256(journal())
-    times = [] if "--time" in extra else ["--time", "08:00"]
+    times = [] if "--time" in extra or "--as-needed" in extra else ["--time", "08:00"]
     result = invoke("med", "add", "New", *times, *extra)
     assert result.exit_code == code, result.stderr
     line = one_error_line(result.stderr)

@@ -118,6 +118,8 @@ def check_kinds(options: ScheduleOptions) -> None:
         raise UsageError(
             f"Give only one of --every, --on, --rrule and --cycle, not {' and '.join(kinds)}."
         )
+    if kinds and options.as_needed:
+        raise UsageError(f"An as-needed medication has no dose days: {kinds[0]} needs --time.")
 
 
 def check_rrule(rule: str, anchor: date) -> str:
@@ -235,6 +237,8 @@ def _new_version_from(
     if options.cycle is not None:
         cycle = options.cycle
         anchor = start_at.astimezone(schedule.zone(zone_name)).date()
+    if as_needed:
+        rrule, cycle = None, None  # taken when needed: no days to pick
     grace = base.grace if options.grace is None else options.grace
     _check_schedule(times, every, on_days, as_needed, grace)
     end_at = base.end
