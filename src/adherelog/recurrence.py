@@ -170,7 +170,10 @@ class Rule:
         self.start = anchor.toordinal()
         self.until = LAST_ORDINAL
         if "UNTIL" in parts:
-            self.until = min(self.until, datetime.strptime(parts["UNTIL"], "%Y%m%d").toordinal())
+            until = parts["UNTIL"]  # YYYYMMDD; not strptime, which imports locale and re
+            self.until = min(
+                self.until, date(int(until[:4]), int(until[4:6]), int(until[6:8])).toordinal()
+            )
         self.count = int(parts["COUNT"]) if "COUNT" in parts else None
         self.weekdays: set[int] = set()  # BYDAY without a number: 0 = Monday
         self.nth: list[tuple[int, int]] = []  # BYDAY with a number: (number, weekday)
