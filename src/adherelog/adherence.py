@@ -443,6 +443,7 @@ class SpanCounter:
         self.span = span
         self.times = len(span.version.times)
         self.edges = brute_force_days(span.version, sorted(span.special), span.lo, span.hi)
+        self.exact: dict[int, int] = {}  # slots of irregular days already made
 
     def upto(self, last: int) -> int:
         """Slots whose local date (ordinal) is ``last`` or earlier."""
@@ -454,5 +455,12 @@ class SpanCounter:
         shifted = sorted(irregular_days(version, span.first, hi_day))
         regular = on_day_count(version, span.first, hi_day)
         regular -= sum(1 for day in shifted if is_on_day(version, day))
-        exact = brute_force_days(version, shifted, span.lo, span.hi)
-        return total + self.times * regular + sum(len(found) for found in exact.values())
+        new = [day for day in shifted if day not in self.exact]
+        if new:
+            # With the day before each, when it is irregular too: a slot moved onto it
+            # from the day before is counted once, as slots_between does.
+            known = set(shifted)
+            ask = sorted({d for day in new for d in (day - 1, day) if d in known})
+            made = brute_force_days(version, ask, span.lo, span.hi)
+            self.exact.update((day, len(made[day])) for day in new)
+        return total + self.times * regular + sum(self.exact[day] for day in shifted)
