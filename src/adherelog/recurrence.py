@@ -378,12 +378,6 @@ def parse_cycle(text: str) -> tuple[int, int]:
     return on, off
 
 
-def in_cycle(cycle: tuple[int, int], anchor: date, ordinal: int) -> bool:
-    """True when day ``ordinal`` is one of the cycle's ON days."""
-    on, off = cycle
-    return (ordinal - anchor.toordinal()) % (on + off) < on
-
-
 def count_cycle_days(cycle: tuple[int, int], anchor: date, first: int, last: int) -> int:
     """How many ON days of the cycle lie within ``[first, last]``, by arithmetic."""
     if last < first:
