@@ -365,3 +365,64 @@ def test_the_clinic_report_shows_each_kind_and_each_taper_step() -> None:
     assert "monthly on day 1 at 10:00" in report
     assert "30 mg" in report
     assert "20 mg" in report
+
+
+# -------------------------------------------------------------------- export and import
+
+
+def test_export_and_import_carry_every_schedule_kind(tmp_path: Path) -> None:
+    ok("med", "add", "Pill", "--time", "08:00", "--cycle", "21/7", "--start", "2026-10-01")
+    ok("med", "add", "Mtx", "--time", "09:00=2", "--rrule", "FREQ=WEEKLY;BYDAY=WE")
+    exported = tmp_path / "e.json"
+    assert invoke("export", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    assert invoke("--db", str(other), "import", str(exported)).exit_code == 0
+    for name in ("pill", "mtx"):
+        mine = data("med", "show", name)
+        theirs = data("--db", str(other), "med", "show", name)
+        assert theirs == mine
+    assert data("--db", str(other), "med", "show", "mtx")["schedules"][0]["amounts"] == {"09:00": 2}
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("rrule", "FREQ=YEARLY"),
+        ("rrule", "FREQ=DAILY;BYHOUR=8"),
+        ("cycle", "0/7"),
+        ("cycle", "21/"),
+        ("amounts", '{"08:00": 0}'),
+        ("amounts", '{"25:00": 2}'),
+        ("amounts", "[2]"),
+    ],
+)
+def test_an_import_with_a_bad_schedule_kind_is_refused(
+    tmp_path: Path, column: str, value: str
+) -> None:
+    import json
+
+    ok("med", "add", "Pill", "--time", "08:00")
+    exported = tmp_path / "e.json"
+    assert invoke("export", "-o", str(exported)).exit_code == 0
+    doc = json.loads(exported.read_text())
+    doc["schedules"][0][column] = value
+    exported.write_text(json.dumps(doc))
+    other = tmp_path / "other.db"
+    result = invoke("--db", str(other), "import", str(exported))
+    assert result.exit_code == 1
+    assert f"schedules[0].{column}" in one_error_line(result.stderr)
+    assert not other.exists() or scalar("SELECT count(*) FROM meds", path=other) == 0
+
+
+def test_an_import_with_two_day_kinds_in_one_version_is_refused(tmp_path: Path) -> None:
+    import json
+
+    ok("med", "add", "Pill", "--time", "08:00", "--cycle", "21/7")
+    exported = tmp_path / "e.json"
+    assert invoke("export", "-o", str(exported)).exit_code == 0
+    doc = json.loads(exported.read_text())
+    doc["schedules"][0]["every"] = 2
+    exported.write_text(json.dumps(doc))
+    result = invoke("--db", str(tmp_path / "other.db"), "import", str(exported))
+    assert result.exit_code == 1
+    assert "at most one of every, on_days, rrule and cycle" in one_error_line(result.stderr)
