@@ -124,10 +124,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         print(f"building journals in {work} ...", flush=True)
         cases: list[Case] = []
-        for spec in case_list.cases(work):
-            case = Case(**spec)
-            if not selected or any(case.name.startswith(s) for s in selected):
-                cases.append(case)
+        for spec in case_list.cases(work, selected):
+            cases.append(Case(**spec))
         for case in cases:  # compile and cache every module the commands import
             if case.before is not None:
                 case.before()

@@ -5,21 +5,41 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from journals import JOURNALS, forget_streaks, journal, keep_streaks
+from journals import JOURNALS, KINDS, forget_streaks, journal, keep_streaks
 
 
-def cases(work: Path) -> list[dict[str, Any]]:
-    """Build (or reuse) the journals in ``work`` and list the cases to time."""
+def cases(work: Path, selected: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """List the cases to time (those whose names start with one of ``selected``, or all),
+    building (or reusing) in ``work`` only the journals they use."""
+    listed = [
+        case
+        for case in _cases(work)
+        if not selected or any(case["name"].startswith(s) for s in selected)
+    ]
+    used = {part for case in listed for part in case["argv"]}
+    if str(work / "scratch.db") in used:
+        used.add(str(work / f"{JOURNALS[0].name}.db"))
+    for spec in (*JOURNALS, KINDS):
+        if str(work / f"{spec.name}.db") in used:
+            # migrate, and keep the streak state once, before timing
+            keep_streaks(journal(work, spec))()
+    return listed
+
+
+def _cases(work: Path) -> list[dict[str, Any]]:
     from bench import adherelog
 
-    dbs = {spec.name: journal(work, spec) for spec in JOURNALS}
-    for db in dbs.values():  # migrate, and keep the streak state once, before timing
-        keep_streaks(db)()
-    one, ten, big, million = (dbs[spec.name] for spec in JOURNALS)
+    one, ten, big, million = (work / f"{spec.name}.db" for spec in JOURNALS)
+    kinds = work / f"{KINDS.name}.db"
     scratch = work / "scratch.db"
+    kinds_scratch = work / "kinds-scratch.db"
+
+    def kinds_copy() -> None:
+        shutil.copyfile(kinds, kinds_scratch)
 
     def fresh_copy() -> None:
         shutil.copyfile(one, scratch)
@@ -53,6 +73,28 @@ def cases(work: Path) -> list[dict[str, Any]]:
         write_case("take, 1-year journal (6 meds x 3/day)", "take", "medication 1"),
         write_case("take --json", "take", "medication 2", "--json"),
         write_case("skip, 1-year journal", "skip", "medication 3"),
+        {
+            "name": "take, 10-year journal of every schedule kind",
+            "budget": 6,
+            "argv": adherelog(kinds_scratch, "take", "split dose"),
+            "before": kinds_copy,
+            "memory_budget_mib": 25,
+        },
+        {
+            "name": "due, 10-year journal of every schedule kind",
+            "budget": 8,
+            "argv": adherelog(kinds, "due"),
+        },
+        {
+            "name": "summary 30 days, 10 years of every schedule kind",
+            "budget": 8,
+            "argv": adherelog(kinds, "summary"),
+        },
+        {
+            "name": "summary --since start, 10 years of every schedule kind",
+            "budget": 12,
+            "argv": adherelog(kinds, "summary", "--since", "1990-01-01"),
+        },
         {"name": "due, 1-year journal", "budget": 8, "argv": adherelog(one, "due")},
         {
             "name": "due, 10-year journal (6 meds x 3/day)",

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from adherelog import schedule, summary
 from adherelog.journal import Journal
-from adherelog.meds import ScheduleOptions
+from adherelog.meds import ScheduleOptions, TaperStep, taper_med
 from adherelog.storage import open_store
 from bulk import BulkRecord, bulk_record_doses
 
@@ -39,7 +39,8 @@ def _records(journal: Journal, rng: random.Random, until: datetime) -> Iterator[
             at = slot.scheduled.astimezone(UTC)
             if kind == "dose":
                 at += timedelta(minutes=rng.choice(LATENESS))
-            yield BulkRecord(kind, med.id, at, slot, 1.0 if kind == "dose" else None)
+            amount = (slot.amount or 1.0) if kind == "dose" else None
+            yield BulkRecord(kind, med.id, at, slot, amount)
 
 
 def build(path: Path, *, days: int, meds: int, per_day: int, seed: int = 1) -> Path:
@@ -82,6 +83,47 @@ JOURNALS = (
 )
 
 
+# Ten medications, one of each schedule kind and more (SPEC §4), over ten years.
+KINDS = Spec("ten-years-kinds", 3653, 10, 0)
+KIND_MEDS: tuple[tuple[str, ScheduleOptions], ...] = (
+    ("Daily", ScheduleOptions(times=[time(8), time(20)])),
+    ("Split dose", ScheduleOptions(times=[time(8), time(21)], amounts={time(8): 2.0})),
+    ("Every 3 days", ScheduleOptions(times=[time(9)], every=3)),
+    ("Weekdays", ScheduleOptions(times=[time(7), time(19)], on_days=frozenset({0, 2, 4}))),
+    ("Cyclic pill", ScheduleOptions(times=[time(8)], cycle=(21, 7))),
+    ("Weekly injection", ScheduleOptions(times=[time(19)], rrule="FREQ=WEEKLY;BYDAY=MO")),
+    (
+        "Biweekly injection",
+        ScheduleOptions(times=[time(19)], rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    ),
+    ("Monthly shot", ScheduleOptions(times=[time(10)], rrule="FREQ=MONTHLY;BYMONTHDAY=1")),
+    ("Last friday", ScheduleOptions(times=[time(2, 30)], rrule="FREQ=MONTHLY;BYDAY=-1FR")),
+    (
+        "Every other day",
+        ScheduleOptions(times=[time(1, 30), time(13)], rrule="FREQ=DAILY;INTERVAL=2"),
+    ),
+)
+
+
+def build_kinds(path: Path, *, days: int, seed: int = 1) -> Path:
+    """:data:`KINDS`: the medications of :data:`KIND_MEDS` (ten years, London, with DST
+    changes), the last four weeks of one of them as a four-step taper."""
+    rng = random.Random(seed)
+    store = open_store(path, write=True)
+    try:
+        journal = Journal(store, NOW, ZONE)
+        start = NOW.date() - timedelta(days=days)
+        for name, options in KIND_MEDS:
+            journal.add_med(name, options, start=start, supply=90.0)
+        steps = [TaperStep(NOW.date() - timedelta(days=7 * k), f"{5 * k} mg") for k in (4, 3, 2, 1)]
+        taper_med(journal, "Daily", steps)
+        until = NOW.astimezone(UTC).replace(hour=0, minute=0)
+        bulk_record_doses(journal, _records(journal, rng, until))
+    finally:
+        store.close()
+    return path
+
+
 def journal(folder: Path, spec: Spec) -> Path:
     """The journal ``spec`` in ``folder``, built unless it is already there."""
     path = folder / f"{spec.name}.db"
@@ -90,7 +132,10 @@ def journal(folder: Path, spec: Spec) -> Path:
         partial = folder / f"{spec.name}.partial.db"
         for leftover in folder.glob(f"{spec.name}.partial.db*"):
             leftover.unlink()
-        build(partial, days=spec.days, meds=spec.meds, per_day=spec.per_day)
+        if spec is KINDS:
+            build_kinds(partial, days=spec.days)
+        else:
+            build(partial, days=spec.days, meds=spec.meds, per_day=spec.per_day)
         partial.rename(path)
     return path
 

@@ -63,6 +63,9 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ),
     ("remind", "install"): (("remind", "install", "--every", "10"),),
     ("remind", "uninstall"): (("remind", "install"), ("remind", "uninstall")),
+    ("med", "taper"): (
+        ("med", "taper", "Sertraline", "--step", "2026-11-29 25 mg", "--stop", "2026-12-06"),
+    ),
     ("report",): (("report",),),
     ("sample",): (("--db", "{tmp}/sample.db", "sample", "--days", "7"),),
     ("share", "card"): (("share", "card"),),

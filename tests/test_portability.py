@@ -248,6 +248,9 @@ def test_a_schema_1_export_from_an_older_adherelog_imports(tmp_path: Path) -> No
     doc = json.loads(export_text(journal()))
     older = {k: v for k, v in doc.items() if not k.startswith("tip")}
     older["schema"] = 1
+    for row in older["schedules"]:  # columns m005_schedule_kinds added
+        for column in ("rrule", "cycle", "amounts"):
+            del row[column]
     fresh = tmp_path / "fresh.db"
     result = import_into(fresh, json.dumps(older))
     assert result.added["records"] == count("records")

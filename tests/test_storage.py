@@ -55,6 +55,9 @@ def test_migrations_on_an_empty_journal(isolated_journal: Path) -> None:
             "as_needed",
             "active",
             "created_at",
+            "rrule",
+            "cycle",
+            "amounts",
         ]
         assert columns(conn, "records")[:15] == [
             "id",

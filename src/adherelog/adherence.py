@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from adherelog.clock import localize
 from adherelog.model import ScheduleVersion, Slot, SlotStatus
+from adherelog.recurrence import count_cycle_days, count_rule_days, has_rule_day
 from adherelog.schedule import spans
 
 
@@ -208,6 +209,10 @@ def on_day_count(version: ScheduleVersion, first: int, last: int) -> int:
     ``on_days``; start and end not considered), by arithmetic."""
     if last < first:
         return 0
+    if version.rrule is not None:
+        return count_rule_days(version.rrule, version.anchor, first, last)
+    if version.cycle is not None:
+        return count_cycle_days(version.cycle, version.anchor, first, last)
     every, weekdays = version.every, version.on_days
     if every is None and weekdays is None:
         return last - first + 1
@@ -237,6 +242,11 @@ def is_on_day(version: ScheduleVersion, ordinal: int) -> bool:
     """:meth:`ScheduleVersion.on_day` for a date ordinal."""
     if version.every is not None and (ordinal - version.anchor.toordinal()) % version.every:
         return False
+    if version.rrule is not None:
+        return has_rule_day(version.rrule, version.anchor, ordinal)
+    if version.cycle is not None:
+        on, off = version.cycle
+        return (ordinal - version.anchor.toordinal()) % (on + off) < on
     return version.on_days is None or (ordinal + 6) % 7 in version.on_days
 
 
@@ -281,7 +291,15 @@ def irregular_days(version: ScheduleVersion, first: int, last: int) -> set[int]:
     if last < first:
         return set()
     out: set[int] = set()
-    key = (version.zone, version.times, version.every, version.anchor, version.on_days)
+    key = (
+        version.zone,
+        version.times,
+        version.every,
+        version.anchor,
+        version.on_days,
+        version.rrule,
+        version.cycle,
+    )
     for year in range(date.fromordinal(first).year - 1, date.fromordinal(last).year + 2):
         for day in _irregular_in_year(key, year):
             # With its neighbours: a slot the day lost went to one of them.
@@ -289,12 +307,20 @@ def irregular_days(version: ScheduleVersion, first: int, last: int) -> set[int]:
     return out
 
 
-_VersionKey = tuple[str, tuple[time, ...], int | None, date, frozenset[int] | None]
+_VersionKey = tuple[
+    str,
+    tuple[time, ...],
+    int | None,
+    date,
+    frozenset[int] | None,
+    str | None,
+    tuple[int, int] | None,
+]
 
 
 @lru_cache(maxsize=1024)
 def _irregular_in_year(key: _VersionKey, year: int) -> tuple[int, ...]:
-    zone_name, times, every, anchor, on_days = key
+    zone_name, times, every, anchor, on_days, rrule, cycle = key
     probe = ScheduleVersion(
         id="",
         med_id="",
@@ -307,6 +333,8 @@ def _irregular_in_year(key: _VersionKey, year: int) -> tuple[int, ...]:
         active=True,
         every=every,
         on_days=on_days,
+        rrule=rrule,
+        cycle=cycle,
     )
     first = date(year, 1, 1).toordinal()
     last = date(year, 12, 31).toordinal()
@@ -415,6 +443,7 @@ class SpanCounter:
         self.span = span
         self.times = len(span.version.times)
         self.edges = brute_force_days(span.version, sorted(span.special), span.lo, span.hi)
+        self.exact: dict[int, int] = {}  # slots of irregular days already made
 
     def upto(self, last: int) -> int:
         """Slots whose local date (ordinal) is ``last`` or earlier."""
@@ -426,5 +455,12 @@ class SpanCounter:
         shifted = sorted(irregular_days(version, span.first, hi_day))
         regular = on_day_count(version, span.first, hi_day)
         regular -= sum(1 for day in shifted if is_on_day(version, day))
-        exact = brute_force_days(version, shifted, span.lo, span.hi)
-        return total + self.times * regular + sum(len(found) for found in exact.values())
+        new = [day for day in shifted if day not in self.exact]
+        if new:
+            # With the day before each, when it is irregular too: a slot moved onto it
+            # from the day before is counted once, as slots_between does.
+            known = set(shifted)
+            ask = sorted({d for day in new for d in (day - 1, day) if d in known})
+            made = brute_force_days(version, ask, span.lo, span.hi)
+            self.exact.update((day, len(made[day])) for day in new)
+        return total + self.times * regular + sum(self.exact[day] for day in shifted)

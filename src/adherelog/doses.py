@@ -208,6 +208,8 @@ def take(
             seen.add(med.id)
             slot = choose_slot(session, med, moment, slot_time, extra)
             dose_amount = amount if amount is not None else med.per_dose
+            if amount is None and slot is not None and slot.amount is not None:
+                dose_amount = slot.amount  # the slot's own amount (--time 08:00=2)
             record_id = new_id()
             write_record(
                 session, conn, new_record(

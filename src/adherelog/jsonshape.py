@@ -143,7 +143,9 @@ def undone(item: Undone) -> Document:
 # ---------------------------------------------------------------------------- medications
 
 
-def schedule_version(version: ScheduleVersion, until: datetime | None) -> Document:
+def schedule_version(
+    version: ScheduleVersion, until: datetime | None, per_dose: float | None = None
+) -> Document:
     return {
         "from": iso_in(version.start, version.zone),
         "until": iso_in(until, version.zone),
@@ -155,6 +157,13 @@ def schedule_version(version: ScheduleVersion, until: datetime | None) -> Docume
         "as_needed": version.as_needed,
         "active": version.active,
         "grace": version.grace,
+        "rrule": version.rrule,
+        "cycle": None if version.cycle is None else list(version.cycle),
+        "amounts": {
+            t.strftime("%H:%M"): number(amount)
+            for t, amount in version.amounts
+            if amount != per_dose
+        },
     }
 
 
@@ -171,7 +180,9 @@ def med(item: Med, now: datetime) -> Document:
         "per_dose": number(item.per_dose),
         "active": is_active(item, now),
         "note": item.note,
-        "schedules": [schedule_version(v, end) for v, _, end in schedule.spans(item.versions)],
+        "schedules": [
+            schedule_version(v, end, item.per_dose) for v, _, end in schedule.spans(item.versions)
+        ],
     }
 
 

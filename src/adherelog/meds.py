@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from adherelog import schedule, undo
+from adherelog import recurrence, schedule, undo
 from adherelog.clock import localize
 from adherelog.errors import ConflictError, UsageError
 from adherelog.model import WEEKDAYS, Med, Refill, ScheduleVersion
@@ -41,6 +41,19 @@ class ScheduleOptions:
     end: date | None = None
     grace: int | None = None
     zone: str | None = None
+    rrule: str | None = None
+    cycle: tuple[int, int] | None = None
+    amounts: dict[time, float] | None = None  # with ``times``: the times' own amounts
+
+    def kinds(self) -> list[str]:
+        """The options that pick the days (at most one may be given)."""
+        given = (
+            ("--every", self.every),
+            ("--on", self.on_days),
+            ("--rrule", self.rrule),
+            ("--cycle", self.cycle),
+        )
+        return [name for name, value in given if value is not None]
 
     def given(self) -> bool:
         return any(
@@ -54,6 +67,8 @@ class ScheduleOptions:
                 self.end,
                 self.grace,
                 self.zone,
+                self.rrule,
+                self.cycle,
             )
         )
 
@@ -94,6 +109,30 @@ def _num(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+def check_kinds(options: ScheduleOptions) -> None:
+    """``--every``, ``--on``, ``--rrule`` and ``--cycle`` exclude each other (SPEC §4)."""
+    kinds = options.kinds()
+    if len(kinds) > 1:
+        raise UsageError(
+            f"Give only one of --every, --on, --rrule and --cycle, not {' and '.join(kinds)}."
+        )
+    if kinds and options.as_needed:
+        raise UsageError(f"An as-needed medication has no dose days: {kinds[0]} needs --time.")
+
+
+def check_rrule(rule: str, anchor: date) -> str:
+    """The rule in its stored form, refused (naming the part) when it breaks SPEC §4 or
+    yields no day from ``anchor`` on."""
+    clean = recurrence.normalize_rrule(rule)
+    recurrence.check_yields(clean, anchor)
+    return clean
+
+
+def _amounts(options: ScheduleOptions, times: Sequence[time]) -> tuple[tuple[time, float], ...]:
+    given = options.amounts or {}
+    return tuple((t, given[t]) for t in sorted(set(times)) if t in given)
 
 
 def _check_schedule(
@@ -179,12 +218,27 @@ def _new_version_from(
         as_needed = bool(options.as_needed)
     elif options.as_needed:
         times = []
+    amounts = base.amounts if options.times is None else _amounts(options, times)
+    if options.times is None and options.as_needed:
+        amounts = ()
     every, on_days, anchor = base.every, base.on_days, base.anchor
+    rrule, cycle = base.rrule, base.cycle
+    check_kinds(options)
+    if options.kinds():
+        every, on_days, rrule, cycle = None, None, None, None
     if options.every is not None:
-        every, on_days = (None if options.every == 1 else options.every), None
+        every = None if options.every == 1 else options.every
         anchor = start_at.astimezone(schedule.zone(zone_name)).date()
     if options.on_days is not None:
-        on_days, every = options.on_days, None
+        on_days = options.on_days
+    if options.rrule is not None:
+        anchor = start_at.astimezone(schedule.zone(zone_name)).date()
+        rrule = check_rrule(options.rrule, anchor)
+    if options.cycle is not None:
+        cycle = options.cycle
+        anchor = start_at.astimezone(schedule.zone(zone_name)).date()
+    if as_needed:
+        rrule, cycle = None, None  # taken when needed: no days to pick
     grace = base.grace if options.grace is None else options.grace
     _check_schedule(times, every, on_days, as_needed, grace)
     end_at = base.end
@@ -204,6 +258,9 @@ def _new_version_from(
         grace=grace,
         as_needed=as_needed,
         active=base.active if active is None else active,
+        rrule=rrule,
+        cycle=cycle,
+        amounts=amounts,
     )
     stored_meds.save_version(session.conn, version, session.now)
 
@@ -232,11 +289,13 @@ def add_med(
     clean = check_text(name, "medication name", max_len=MAX_NAME)
     zone_name = _zone_or_error(options.zone) if options.zone is not None else session.zone.key
     as_needed = bool(options.as_needed)
+    check_kinds(options)
     _check_schedule(options.times or [], options.every, options.on_days, as_needed, options.grace)
     check_count(supply, "The supply", zero_ok=True)
     check_count(per_dose, "The amount per dose")
     start_at = _start_of(start, zone_name) if start else session.now.astimezone(UTC)
     anchor = start or session.now.astimezone(schedule.zone(zone_name)).date()
+    rrule = None if options.rrule is None else check_rrule(options.rrule, anchor)
     end_at = _end_of(options.end, zone_name, start_at)
     with session.store.write() as conn:
         if stored_meds.find_med(conn, clean) is not None:
@@ -264,6 +323,9 @@ def add_med(
             grace=DEFAULT_GRACE if options.grace is None else options.grace,
             as_needed=as_needed,
             active=True,
+            rrule=rrule,
+            cycle=options.cycle,
+            amounts=_amounts(options, options.times or []),
         )
         stored_meds.save_version(conn, first, session.now)
     return session.med(clean)
@@ -328,6 +390,88 @@ def resume_med(session: Session, name: str, *, from_date: date | None = None) ->
             raise ConflictError(f"{med.name} is not stopped at that time.")
         _new_version_from(session, med, start_at, active=True, base=current)
     return session.med(med.name)
+
+
+@dataclass(frozen=True)
+class TaperStep:
+    """One step of a taper: the dose from the start of ``day`` on."""
+
+    day: date
+    dose: str
+
+
+class _DryRun(Exception):
+    """Not an error: it carries the planned medication out of the rolled-back write."""
+
+    def __init__(self, med: Med) -> None:
+        super().__init__("dry run")
+        self.med = med
+
+
+def _check_taper(steps: Sequence[TaperStep], stop: date | None) -> list[TaperStep]:
+    if not steps:
+        raise UsageError('A taper needs at least one --step "DATE DOSE", e.g. "2026-12-01 20 mg".')
+    out: list[TaperStep] = []
+    for step in steps:
+        dose = _clean_dose(step.dose)
+        if dose is None:
+            raise UsageError(
+                f"The step of {step.day.isoformat()} has no dose; "
+                f'give it like "{step.day.isoformat()} 20 mg".'
+            )
+        if out and step.day == out[-1].day:
+            raise UsageError(f"The date {step.day.isoformat()} is given in two steps.")
+        if out and step.day < out[-1].day:
+            raise UsageError(
+                f"The steps must be in date order: {step.day.isoformat()} comes after "
+                f"{out[-1].day.isoformat()}."
+            )
+        out.append(TaperStep(step.day, dose))
+    if stop is not None and stop <= out[-1].day:
+        raise UsageError(
+            f"--stop {stop.isoformat()} must come after the last step ({out[-1].day.isoformat()})."
+        )
+    return out
+
+
+def taper_med(
+    session: Session,
+    name: str,
+    steps: Sequence[TaperStep],
+    *,
+    stop: date | None = None,
+    dry_run: bool = False,
+) -> Med:
+    """``med taper``: one schedule version per step (the dose changes; times and the other
+    options carry over from the version in force), and with ``stop`` the medication stops
+    that day, all in one transaction. ``dry_run`` returns the medication as it would be and
+    writes nothing."""
+    planned = _check_taper(steps, stop)
+    try:
+        with session.store.write():
+            med = session.med(name)
+            first = med.versions[0]
+            started = first.start.astimezone(schedule.zone(first.zone)).date()
+            if planned[0].day < started:
+                raise ConflictError(
+                    f"The step date {planned[0].day.isoformat()} is before {med.name} "
+                    f"starts ({started.isoformat()})."
+                )
+            for step in planned:
+                med = session.med(med.name)
+                zone_name = (med.version_at(_start_of(step.day, first.zone)) or first).zone
+                start_at = _start_of(step.day, zone_name)
+                _new_version_from(session, med, start_at, options=ScheduleOptions(dose=step.dose))
+            if stop is not None:
+                med = session.med(med.name)
+                zone_name = (med.version_at(_start_of(stop, first.zone)) or first).zone
+                _new_version_from(session, med, _start_of(stop, zone_name), active=False)
+            med = session.med(med.name)
+            if dry_run:
+                raise _DryRun(med)
+    except _DryRun as planned_only:
+        return planned_only.med
+    return med
 
 
 def remove_med(session: Session, name: str) -> Med:

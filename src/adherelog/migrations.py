@@ -313,11 +313,22 @@ def m007_reminders(db: Any) -> None:
     db.execute("CREATE INDEX idx_notifications_round_at ON notifications(round_at)")
 
 
+def m005_schedule_kinds(db: Any) -> None:
+    """The schedules people have (SPEC §4): an RFC 5545 recurrence rule, an on/off cycle
+    (``21/7``) and the amounts of times whose dose differs from the per-dose amount (JSON,
+    ``{"08:00": 2}``). Existing versions keep NULL in all three: their days and amounts
+    are unchanged."""
+    db.execute("ALTER TABLE schedules ADD COLUMN rrule TEXT")
+    db.execute("ALTER TABLE schedules ADD COLUMN cycle TEXT")
+    db.execute("ALTER TABLE schedules ADD COLUMN amounts TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
     m003_day_counts,
     m004_identity,
     m007_reminders,
+    m005_schedule_kinds,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

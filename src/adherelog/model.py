@@ -39,12 +39,29 @@ class ScheduleVersion:
     on_days: frozenset[int] | None = None  # 0 = Monday
     end: datetime | None = None
     dose: str | None = None
+    rrule: str | None = None  # an RFC 5545 RRULE (SPEC §4), read from ``anchor``
+    cycle: tuple[int, int] | None = None  # (days on, days off) from ``anchor``
+    amounts: tuple[tuple[time, float], ...] = ()  # times whose amount is not the per-dose one
 
     def on_day(self, day: date) -> bool:
         """True when the schedule has doses on ``day`` (ignoring start/end)."""
         if self.every is not None and (day - self.anchor).days % self.every != 0:
             return False
+        if self.rrule is not None:
+            from adherelog.recurrence import has_rule_day
+
+            return has_rule_day(self.rrule, self.anchor, day.toordinal())
+        if self.cycle is not None:
+            on, off = self.cycle
+            return (day - self.anchor).days % (on + off) < on
         return self.on_days is None or day.weekday() in self.on_days
+
+    def amount_at(self, wall: time, per_dose: float) -> float:
+        """The amount of the dose at ``wall``: its own (``--time 08:00=2``) or ``per_dose``."""
+        for at, amount in self.amounts:
+            if at == wall:
+                return amount
+        return per_dose
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,7 @@ class Slot:
     time: time  # the wall-clock time the schedule names
     grace: int
     zone: str
+    amount: float | None = None  # the slot's own amount (``--time 08:00=2``); None: per dose
 
 
 @dataclass(frozen=True)

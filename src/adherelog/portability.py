@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from adherelog import jsonshape, strictjson
+from adherelog import jsonshape, recurrence, strictjson
 from adherelog.clock import RANGE_TEXT, from_utc_text, local_iso, storable
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.journal import Journal
@@ -464,6 +464,47 @@ def _is_weekdays(value: Any) -> str | None:
     return None if all(day in WEEKDAYS for day in value.split(",")) else message
 
 
+def _is_rrule(value: Any) -> str | None:
+    message = (
+        "an RRULE of FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT and UNTIL, like FREQ=WEEKLY;BYDAY=MO"
+    )
+    try:
+        return None if recurrence.normalize_rrule(value) == value else message
+    except (AdherelogError, AttributeError, TypeError, ValueError, IndexError):
+        return message
+
+
+def _is_cycle(value: Any) -> str | None:
+    message = "days on and days off, like 21/7"
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,3}/[0-9]{1,3}", value):
+        return message
+    try:
+        recurrence.parse_cycle(value)
+    except AdherelogError:
+        return message
+    return None
+
+
+def _is_amounts(value: Any) -> str | None:
+    message = 'a JSON object of times and amounts, like {"08:00": 2}'
+    try:
+        found = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return message
+    if not isinstance(found, dict) or not found:
+        return message
+    for key, amount in found.items():
+        if not _CLOCK.fullmatch(key) or type(amount) not in (int, float):
+            return message
+        if not math.isfinite(amount) or amount <= 0 or amount > 1e6:
+            return message
+        try:
+            time.fromisoformat(key)
+        except ValueError:
+            return message
+    return None
+
+
 def _is_tags(value: Any) -> str | None:
     message = 'a JSON list of tags, like ["food", "morning"]'
     tags = _flat_list(value)
@@ -501,6 +542,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("schedules", "as_needed"): _int_rule(0, 1),
     ("schedules", "active"): _int_rule(0, 1),
     ("schedules", "created_at"): _is_utc,
+    ("schedules", "rrule"): _is_rrule,
+    ("schedules", "cycle"): _is_cycle,
+    ("schedules", "amounts"): _is_amounts,
     ("records", "id"): _is_uuid,
     ("records", "kind"): _one_of("dose", "skip", "effect"),
     ("records", "med_id"): _is_uuid,
@@ -603,6 +647,11 @@ def _row_rule_problem(table: str, row: dict[str, Any]) -> str | None:
             effect if isinstance(effect, str) else None,
         ):
             return "identity does not match the tip's text, medication and side effect"
+    if (
+        table == "schedules"
+        and sum(row.get(name) is not None for name in ("every", "on_days", "rrule", "cycle")) > 1
+    ):
+        return "a schedule has at most one of every, on_days, rrule and cycle"
     if table == "schedules" and "times" in row and "as_needed" in row:
         times = _flat_list(row["times"]) or []
         if bool(row["as_needed"]) == bool(times):

@@ -257,7 +257,7 @@ def med_lines(med: Med, now: datetime) -> list[Line]:
             [
                 (start.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
                 ("" if end is None else end.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
-                (schedule_text(shown, start), None),
+                (schedule_text(shown, start) + (" (planned)" if start > now else ""), None),
                 (one_line(v.dose or ""), None),
             ]
         )
@@ -265,6 +265,12 @@ def med_lines(med: Med, now: datetime) -> list[Line]:
         ["from", "until", "schedule", "dose"], rows, indent="    ", max_widths=[16, 16, 34, 16]
     )
     return lines
+
+
+def taper_lines(med: Med, now: datetime, *, dry_run: bool) -> list[Line]:
+    """``med taper``: the medication with its versions, past and planned."""
+    head = "Plan only, nothing changed:" if dry_run else "Taper entered:"
+    return [[(head, "yellow" if dry_run else "green")], *med_lines(med, now)]
 
 
 def undone_lines(undone: Undone) -> list[Line]:

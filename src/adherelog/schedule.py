@@ -65,6 +65,7 @@ def slots_between(
         if lo >= hi:
             continue
         tz = zone(version.zone)
+        amounts = dict(version.amounts)
         # One day of margin either side: a wall time maps to an instant at most a day away.
         for day in days_between(lo.astimezone(tz).date() - ONE_DAY, hi.astimezone(tz).date()):
             if not version.on_day(day):
@@ -80,6 +81,7 @@ def slots_between(
                         time=wall,
                         grace=version.grace,
                         zone=version.zone,
+                        amount=amounts.get(wall),
                     )
     return [found[key] for key in sorted(found)]
 
@@ -93,14 +95,73 @@ def slots_on(versions: Sequence[ScheduleVersion], day: date, zone_name: str) -> 
     return [slot for slot in slots_between(versions, lo, hi) if slot.local_date == day]
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def times_text(version: ScheduleVersion) -> str:
+    """'08:00, 20:00', with a slot's own amount after its time: '08:00 (2), 20:00'."""
+    amounts = dict(version.amounts)
+    return ", ".join(
+        t.strftime("%H:%M") + (f" ({_number(amounts[t])})" if t in amounts else "")
+        for t in version.times
+    )
+
+
+_RULE_DAYS = {
+    "MO": "mon",
+    "TU": "tue",
+    "WE": "wed",
+    "TH": "thu",
+    "FR": "fri",
+    "SA": "sat",
+    "SU": "sun",
+}
+_NTH = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last", -2: "2nd last"}
+
+
+def rrule_text(rule: str) -> str:
+    """A stored rule in words: 'every 2 weeks on mon', 'monthly on the last fri',
+    'monthly on day 1, 6 times', 'daily until 2027-01-31'."""
+    parts = dict(part.split("=", 1) for part in rule.split(";"))
+    interval = int(parts.get("INTERVAL", "1"))
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month"}[parts["FREQ"]]
+    base = parts["FREQ"].lower() if interval == 1 else f"every {interval} {unit}s"
+    on: list[str] = []
+    for item in parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []:
+        code, number = item[-2:], item[:-2]
+        name = _RULE_DAYS[code]
+        on.append(name if not number else f"the {_NTH.get(int(number), number)} {name}")
+    if "BYMONTHDAY" in parts:
+        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+        on += [f"day {d}" if d > 0 else f"the {_NTH.get(d, str(d))} day" for d in days]
+    text = base + (" on " + ", ".join(on) if on else "")
+    if "COUNT" in parts:
+        text += f", {parts['COUNT']} times"
+    if "UNTIL" in parts:
+        until = parts["UNTIL"]
+        text += f" until {until[:4]}-{until[4:6]}-{until[6:8]}"
+    return text
+
+
+def cycle_text(cycle: tuple[int, int]) -> str:
+    on, off = cycle
+    return f"{on} days on, {off} off"
+
+
 def schedule_text(med: Med, now: datetime) -> str:
-    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed'."""
+    """'08:00, 20:00 daily', 'every 2 days at 08:00', 'mon, thu at 09:00', 'as needed',
+    'monthly on day 1 at 09:00', '21 days on, 7 off at 08:00'."""
     version = med.version_at(now) or med.versions[0]
     if version.as_needed:
         base = "as needed"
     else:
-        times = ", ".join(t.strftime("%H:%M") for t in version.times)
-        if version.every:
+        times = times_text(version)
+        if version.rrule:
+            base = f"{rrule_text(version.rrule)} at {times}"
+        elif version.cycle:
+            base = f"{cycle_text(version.cycle)} at {times}"
+        elif version.every:
             base = f"every {version.every} days at {times}"
         elif version.on_days is not None:
             base = ", ".join(WEEKDAYS[d] for d in sorted(version.on_days)) + f" at {times}"

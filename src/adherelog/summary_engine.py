@@ -23,6 +23,7 @@ from adherelog.adherence import (
 )
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.model import Med, ScheduleVersion, SlotStatus
+from adherelog.recurrence import rule_days
 from adherelog.session import Session
 from adherelog.storage import summary as queries
 from adherelog.summary_values import Counts, EffectCount
@@ -102,7 +103,15 @@ def _runs(days: Iterable[int]) -> list[tuple[int, int]]:
 def _covered_runs(version: ScheduleVersion, lo: int, hi: int) -> list[tuple[int, int]]:
     """The covered days of ``[lo, hi]`` as (first day, step) progressions."""
     every, weekdays = version.every, version.on_days
-    if every is not None and weekdays is None:
+    if version.rrule is not None:  # each day of the rule on its own
+        days = rule_days(version.rrule, version.anchor, lo, hi)
+        return [(day, hi - lo + 1) for day in days]
+    if version.cycle is not None:  # each ON day of the cycle, every ON + OFF days
+        on, off = version.cycle
+        period = on + off
+        offset = (lo - version.anchor.toordinal()) % period
+        starts = [(lo + (r - offset) % period, period) for r in range(on)]
+    elif every is not None and weekdays is None:
         offset = (lo - version.anchor.toordinal()) % every
         starts = [(lo + (every - offset) % every, every)]
     elif weekdays is not None and every is None:
@@ -245,6 +254,10 @@ class Engine:
             anchor=version.anchor.toordinal(),
             every=version.every,
             weekdays=None if version.on_days is None else tuple(sorted(version.on_days)),
+            cycle=version.cycle,
+            only=None
+            if version.rrule is None
+            else tuple(rule_days(version.rrule, version.anchor, lo, hi)),
         )
         present, taken, skipped, late = self._sums(days)
         totals.expected += expected

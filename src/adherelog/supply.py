@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from adherelog import schedule
 from adherelog.adherence import SpanCounter, scheduled_spans, span_days
@@ -38,6 +38,8 @@ def runs_out(med: Med, now: datetime) -> date | None:
     if med.supply is None or not med.versions or is_as_needed(med, now):
         return None
     version = med.version_at(now) or med.versions[0]
+    if any(v.amounts for v in med.versions if v.end is None or v.end > now):
+        return _runs_out_by_amount(med, now, med.supply)
     today = now.astimezone(schedule.zone(version.zone)).date().toordinal()
     doses = math.floor(med.supply / med.per_dose + 1e-9) if med.per_dose > 0 else 0
     if doses <= 0:
@@ -66,6 +68,33 @@ def runs_out(med: Med, now: datetime) -> date | None:
         else:
             lo = mid
     return date.fromordinal(hi)
+
+
+_YEAR = timedelta(days=366)
+
+
+def _runs_out_by_amount(med: Med, now: datetime, supply: float) -> date | None:
+    """:func:`runs_out` for schedules whose doses differ in amount (``--time 08:00=2``):
+    the slots from now on, a week, then twice as long each time (at most a year), each
+    taking its own amount."""
+    version = med.version_at(now) or med.versions[0]
+    last = now.astimezone(schedule.zone(version.zone)).date()
+    left = supply
+    start = now.astimezone(UTC)
+    step = timedelta(days=7)
+    while start.year < 2200:
+        slots = schedule.slots_between(med.versions, start, start + step)
+        for slot in slots:
+            amount = med.per_dose if slot.amount is None else slot.amount
+            if left + 1e-9 < amount:
+                return last
+            left -= amount
+            last = slot.local_date
+        if not slots and step >= _YEAR and not any(v.start > start for v in med.versions):
+            return None  # the schedule ends before the supply does
+        start += step
+        step = min(step * 2, _YEAR)
+    return None
 
 
 def supply_warnings(

@@ -176,6 +176,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--time',), 'time_', 'str', None, None, True, None),
             (('--every',), 'every', 'int', None, None, False, None),
             (('--on',), 'on', 'str', None, None, False, None),
+            (('--rrule',), 'rrule', 'str', None, None, False, None),
+            (('--cycle',), 'cycle', 'str', None, None, False, None),
             (('--as-needed',), 'as_needed', 'flag', None, None, False, None),
             (('--start',), 'start', 'str', None, None, False, None),
             (('--end',), 'end', 'str', None, None, False, None),
@@ -197,6 +199,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--time',), 'time_', 'str', None, None, True, None),
             (('--every',), 'every', 'int', None, None, False, None),
             (('--on',), 'on', 'str', None, None, False, None),
+            (('--rrule',), 'rrule', 'str', None, None, False, None),
+            (('--cycle',), 'cycle', 'str', None, None, False, None),
             (('--as-needed',), 'as_needed', 'flag', None, None, False, None),
             (('--end',), 'end', 'str', None, None, False, None),
             (('--grace',), 'grace', 'int', None, None, False, None),
@@ -262,6 +266,18 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
         (
             (('--from',), 'from_', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('med', 'taper'): (
+        'adherelog.cli.actions.meds:taper',
+        (
+            ('name', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--step',), 'step', 'str', None, None, True, None),
+            (('--stop',), 'stop', 'str', None, None, False, None),
+            (('--dry-run',), 'dry_run', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -17,7 +17,27 @@ Dose = Annotated[
 ]
 Times = Annotated[
     list[str] | None,
-    typer.Option("--time", metavar="HH:MM", help="A daily time; repeat for several."),
+    typer.Option(
+        "--time",
+        metavar="HH:MM[=N]",
+        help="A time of the dose days; repeat for several. =N gives that dose its own amount.",
+    ),
+]
+Rrule = Annotated[
+    str | None,
+    typer.Option(
+        "--rrule",
+        metavar="RULE",
+        help="The dose days as an RFC 5545 RRULE, e.g. 'FREQ=MONTHLY;BYMONTHDAY=1'.",
+    ),
+]
+Cycle = Annotated[
+    str | None,
+    typer.Option(
+        "--cycle",
+        metavar="ON/OFF",
+        help="ON days with doses, then OFF days without, from the start, e.g. 21/7.",
+    ),
 ]
 Every = Annotated[
     int | None,
@@ -63,6 +83,8 @@ def add(
     time_: Times = None,
     every: Every = None,
     on: On = None,
+    rrule: Rrule = None,
+    cycle: Cycle = None,
     as_needed: AsNeeded = None,
     start: Annotated[
         str | None,
@@ -81,7 +103,8 @@ def add(
     """Add a medication with a schedule (one or more --time) or --as-needed.
 
     Slots start when the medication is added (adding it at 14:00 creates no missed 08:00
-    dose); --start DATE begins at that day's 00:00.
+    dose); --start DATE begins at that day's 00:00. The days are every day, or one of
+    --every, --on, --rrule and --cycle.
 
     Example: adherelog med add Metformin --dose "500 mg" --time 08:00 --time 20:00 --supply 60
     """
@@ -93,6 +116,8 @@ def add(
             time_=time_,
             every=every,
             on=on,
+            rrule=rrule,
+            cycle=cycle,
             as_needed=as_needed,
             start=start,
             end=end,
@@ -114,6 +139,8 @@ def edit(
     time_: Times = None,
     every: Every = None,
     on: On = None,
+    rrule: Rrule = None,
+    cycle: Cycle = None,
     as_needed: AsNeeded = None,
     end: End = None,
     grace: Grace = None,
@@ -147,6 +174,8 @@ def edit(
             time_=time_,
             every=every,
             on=on,
+            rrule=rrule,
+            cycle=cycle,
             as_needed=as_needed,
             end=end,
             grace=grace,
@@ -156,6 +185,39 @@ def edit(
             per_dose=per_dose,
             note=note,
         )
+    )
+
+
+@app.command("taper")
+def taper(
+    ctx: typer.Context,
+    name: Name,
+    *,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step",
+            metavar="'DATE DOSE'",
+            help="From this day on, this dose; repeat for each step, in date order.",
+        ),
+    ] = None,
+    stop: Annotated[
+        str | None,
+        typer.Option("--stop", metavar="DATE", help="Stop the medication from this day."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan and change nothing.")
+    ] = False,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Enter a taper: one schedule version per step, all at once.
+
+    Times and other options carry over from the schedule in force; --stop ends the taper.
+
+    Example: adherelog med taper prednisone --step "2026-12-01 20 mg" --stop 2026-12-15
+    """
+    finish(
+        actions.taper(settings(ctx, json_flag), name=name, step=step, stop=stop, dry_run=dry_run)
     )
 
 

@@ -14,8 +14,35 @@ from adherelog.text import name_key
 _MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
 _VERSION_COLUMNS = (
     "id, med_id, start_at, end_at, zone, times, every, anchor, on_days, dose, grace,"
-    " as_needed, active"
+    " as_needed, active, rrule, cycle, amounts"
 )
+
+
+def cycle_text(cycle: tuple[int, int] | None) -> str | None:
+    """The stored form of a cycle: ``21/7``."""
+    return None if cycle is None else f"{cycle[0]}/{cycle[1]}"
+
+
+def cycle_value(text: object) -> tuple[int, int] | None:
+    if not text:
+        return None
+    on, _, off = str(text).partition("/")
+    return int(on), int(off)
+
+
+def amounts_text(amounts: tuple[tuple[time, float], ...]) -> str | None:
+    """The stored form of a version's own amounts: ``{"08:00": 2.0}``."""
+    if not amounts:
+        return None
+    return json.dumps({t.strftime("%H:%M"): amount for t, amount in amounts})
+
+
+def amounts_value(text: object) -> tuple[tuple[time, float], ...]:
+    if not text:
+        return ()
+    return tuple(
+        sorted((time.fromisoformat(k), float(v)) for k, v in json.loads(str(text)).items())
+    )
 
 
 def _version(row: sqlite3.Row) -> ScheduleVersion:
@@ -36,6 +63,9 @@ def _version(row: sqlite3.Row) -> ScheduleVersion:
         grace=int(row["grace"]),
         as_needed=bool(row["as_needed"]),
         active=bool(row["active"]),
+        rrule=row["rrule"] or None,
+        cycle=cycle_value(row["cycle"]),
+        amounts=amounts_value(row["amounts"]),
     )
 
 
@@ -116,6 +146,9 @@ def save_version(conn: sqlite3.Connection, version: ScheduleVersion, created_at:
         version.grace,
         int(version.as_needed),
         int(version.active),
+        version.rrule,
+        cycle_text(version.cycle),
+        amounts_text(version.amounts),
     )
     start_text = to_utc_text(version.start)
     existing = select(
@@ -126,14 +159,15 @@ def save_version(conn: sqlite3.Connection, version: ScheduleVersion, created_at:
     if existing:
         conn.execute(
             "UPDATE schedules SET end_at = ?, zone = ?, times = ?, every = ?, anchor = ?,"
-            " on_days = ?, dose = ?, grace = ?, as_needed = ?, active = ? WHERE id = ?",
+            " on_days = ?, dose = ?, grace = ?, as_needed = ?, active = ?, rrule = ?, cycle = ?,"
+            " amounts = ? WHERE id = ?",
             (*values, existing["id"]),
         )
         return
     conn.execute(
         "INSERT INTO schedules (id, med_id, start_at, end_at, zone, times, every, anchor,"
-        " on_days, dose, grace, as_needed, active, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " on_days, dose, grace, as_needed, active, rrule, cycle, amounts, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (version.id, version.med_id, start_text, *values, to_utc_text(created_at)),
     )
 

@@ -36,7 +36,7 @@ class RegularDays(NamedTuple):
     """The ``day_counts`` rows of one medication on the days ``[first, last]`` its schedule
     has doses on (``slots`` a day), leaving out ``skip``: every ``every`` days from
     ``anchor`` (a date ordinal) and on the ISO ``weekdays`` (1 Monday … 7 Sunday), when
-    given."""
+    given; on the ON days of a ``cycle`` from ``anchor``; only on the days in ``only``."""
 
     med_id: str
     first: int
@@ -46,6 +46,8 @@ class RegularDays(NamedTuple):
     anchor: int
     every: int | None
     weekdays: tuple[int, ...] | None
+    cycle: tuple[int, int] | None = None  # (days on, days off) from ``anchor``
+    only: tuple[int, ...] | None = None  # the days of a recurrence rule, when it has one
 
 
 class DaySums(NamedTuple):
@@ -82,8 +84,15 @@ def _where(days: RegularDays) -> tuple[str, tuple[object, ...]]:
         off.append(f"(day - {days.anchor:d}) % {days.every:d} != 0")
     if days.weekdays is not None:
         off.append(f"(day + 6) % 7 NOT IN ({','.join(str(int(d)) for d in days.weekdays)})")
+    if days.cycle is not None:
+        on, period = int(days.cycle[0]), int(days.cycle[0]) + int(days.cycle[1])
+        off.append(f"((day - {days.anchor:d}) % {period:d} + {period:d}) % {period:d} >= {on:d}")
+    params: tuple[object, ...] = (days.med_id, days.first, days.last, *days.skip)
+    if days.only is not None:  # the days of a rule, as one JSON list: any number of them
+        off.append("day NOT IN (SELECT value FROM json_each(?))")
+        params = (*params, "[" + ",".join(str(int(d)) for d in days.only) + "]")
     where = f"med_id = ? AND day BETWEEN ? AND ?{not_special} AND NOT ({' OR '.join(off)})"
-    return where, (days.med_id, days.first, days.last, *days.skip)
+    return where, params
 
 
 def _capped(slots: int) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from adherelog.cli.common import Settings, Shown, day, journal_command, session_command
 from adherelog.errors import UsageError
@@ -26,19 +26,27 @@ def _schedule(
     end: str | None,
     grace: int | None,
     tz: str | None,
+    rrule: str | None = None,
+    cycle: str | None = None,
 ) -> ScheduleOptions:
     from adherelog.meds import ScheduleOptions, parse_weekdays
-    from adherelog.timeparse import parse_clock
+    from adherelog.recurrence import parse_cycle
 
     parsed: list[time] | None = None
+    amounts: dict[time, float] | None = None
     if times:
-        parsed = []
+        parsed, amounts = [], {}
         for value in times:
-            try:
-                parsed.append(parse_clock(value))
-            except UsageError as exc:
-                raise UsageError(f"--time: {exc}") from None
+            wall, amount = _time_and_amount(value)
+            if wall in amounts or (amount is not None and wall in parsed):
+                raise UsageError(f"--time {value}: the time {wall:%H:%M} is given twice.")
+            parsed.append(wall)
+            if amount is not None:
+                amounts[wall] = amount
     return ScheduleOptions(
+        rrule=rrule,
+        cycle=None if cycle is None else parse_cycle(cycle),
+        amounts=amounts,
         dose=dose,
         times=parsed,
         every=every,
@@ -48,6 +56,31 @@ def _schedule(
         grace=grace,
         zone=tz,
     )
+
+
+def _time_and_amount(value: str) -> tuple[time, float | None]:
+    """``08:00`` or ``08:00=2``: a time and the amount of its dose, if given."""
+    import math
+
+    from adherelog.timeparse import parse_clock
+
+    clock, sep, amount_text = value.partition("=")
+    try:
+        wall = parse_clock(clock.strip())
+    except UsageError as exc:
+        raise UsageError(f"--time: {exc}") from None
+    if not sep:
+        return wall, None
+    try:
+        amount = float(amount_text.strip())
+    except ValueError:
+        amount = math.nan
+    if not math.isfinite(amount) or amount <= 0:
+        raise UsageError(
+            f"--time {value}: the amount '{amount_text}' must be a number above zero,"
+            " e.g. --time 08:00=2."
+        )
+    return wall, amount
 
 
 def _med(journal: Journal, med: Med) -> Shown:
@@ -75,6 +108,8 @@ def add(
     per_dose: float | None = None,
     tz: str | None = None,
     note: str | None = None,
+    rrule: str | None = None,
+    cycle: str | None = None,
 ) -> int:
     """``med add``: see :meth:`adherelog.journal.Journal.add_med`."""
 
@@ -89,6 +124,8 @@ def add(
             end=end,
             grace=grace,
             tz=tz,
+            rrule=rrule,
+            cycle=cycle,
         )
         med = journal.add_med(
             name,
@@ -119,6 +156,8 @@ def edit(
     supply: float | None = None,
     per_dose: float | None = None,
     note: str | None = None,
+    rrule: str | None = None,
+    cycle: str | None = None,
 ) -> int:
     """``med edit``: see :meth:`adherelog.journal.Journal.edit_med`."""
 
@@ -133,6 +172,8 @@ def edit(
             end=end,
             grace=grace,
             tz=tz,
+            rrule=rrule,
+            cycle=cycle,
         )
         med = journal.edit_med(
             name,
@@ -145,6 +186,48 @@ def edit(
         return _med(journal, med)
 
     return journal_command(settings, work, write=True)
+
+
+def taper(
+    settings: Settings,
+    *,
+    name: str,
+    step: list[str] | None = None,
+    stop: str | None = None,
+    dry_run: bool = False,
+) -> int:
+    """``med taper``: see :func:`adherelog.meds.taper_med`."""
+
+    def work(session: Session) -> Shown:
+        from adherelog import jsonshape, render
+        from adherelog.meds import TaperStep, taper_med
+
+        steps = []
+        for text in step or []:
+            date_text, _, dose = text.strip().partition(" ")
+            if not date_text:
+                raise UsageError(f"Cannot understand the step '{text}'; use \"2026-12-01 20 mg\".")
+            steps.append(TaperStep(_step_day(session, date_text, text), dose.strip()))
+        med = taper_med(session, name, steps, stop=day(session, stop, "--stop"), dry_run=dry_run)
+        return Shown(
+            json=lambda: {**jsonshape.med(med, session.now), "dry_run": dry_run},
+            lines=lambda: render.taper_lines(med, session.now, dry_run=dry_run),
+        )
+
+    # A dry run makes the versions in a transaction it rolls back: the same checks, no change.
+    return session_command(settings, work, write=True)
+
+
+def _step_day(session: Session, date_text: str, text: str) -> date:
+    try:
+        found = day(session, date_text, "--step")
+    except UsageError:
+        raise UsageError(
+            f"Cannot understand the date of the step '{text}'; "
+            'give it like "2026-12-01 20 mg" or "today 10 mg".'
+        ) from None
+    assert found is not None
+    return found
 
 
 def stop(settings: Settings, *, name: str, from_: str | None = None) -> int:
