@@ -77,6 +77,9 @@ class Slot:
     time: time  # the wall-clock time the schedule names
     grace: int
     zone: str
+    # A slot of the day a medication was added, earlier than the moment it was added
+    # (SPEC §4): it counts when a dose or skip fills it, and is never missed.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from adherelog.adherence import DayClass, Streak
-from adherelog.explain import day_text, percent, plural, slot_sentences, streak_sentences
+from adherelog.explain import day_text, percent, slot_sentences, streak_sentences
 from adherelog.model import Med
 from adherelog.output import Line, Segment, pad, table, truncate
 from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
-from adherelog.text import one_line
+from adherelog.text import one_line, plural
 from adherelog.views import number
 
 REFERENCE = 0.8  # the adherence reference line (80%)

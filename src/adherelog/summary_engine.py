@@ -155,12 +155,14 @@ class Engine:
                 )
             }
             found = {day: _Tally() for day in range(first, last + 1)}
-            for slot in schedule.slots_between(plan.med.versions, lo, hi):
+            for slot in schedule.slots_between(plan.med.versions, lo, hi, optional=True):
                 tally = found.get(slot.local_date.toordinal())
                 if tally is None:
                     continue
-                tally.expected += 1
                 fill = fills.get(to_utc_text(slot.scheduled))
+                if slot.optional and fill is None:
+                    continue  # the day it was added, before it was: counts only when filled
+                tally.expected += 1
                 if fill is not None and fill[0] == "dose":
                     tally.taken += 1
                     tally.late += abs(int(fill[1] or 0)) > slot.grace

@@ -129,3 +129,9 @@ def display_width(text: str) -> int:
             continue
         width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return width
+
+
+def plural(count: int | float, word: str, many: str | None = None) -> str:
+    """'1 day', '2 days', '0 doses' ('many' for irregular plurals)."""
+    shown = int(count) if float(count).is_integer() else count
+    return f"{shown} {word}" if count == 1 else f"{shown} {many or word + 's'}"

@@ -289,6 +289,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         (
             (('--at',), 'at', 'str', None, None, False, None),
             (('--reason',), 'reason', 'str', None, None, False, None),
+            (('--slot',), 'slot', 'str', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from adherelog.cli.common import Settings, Shown, day, journal_command, session_command
 from adherelog.errors import UsageError
+from adherelog.text import plural
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
-    from adherelog.meds import ScheduleOptions
+    from adherelog.meds import Edited, ScheduleOptions
     from adherelog.model import Med
     from adherelog.session import Session
 
@@ -48,6 +50,23 @@ def _schedule(
         grace=grace,
         zone=tz,
     )
+
+
+def _backdated_warning(journal: Journal, edited: Edited) -> list[str]:
+    """The warning of an edit whose new schedule reaches back over days already recorded
+    (SPEC §4: they are judged anew by it)."""
+    from adherelog.text import one_line
+    from adherelog.views import day_text
+
+    if not edited.rejudged_days or edited.start is None:
+        return []
+    zone = journal.zone
+    start = day_text(edited.start.astimezone(zone).date(), journal.now.astimezone(zone).date())
+    return [
+        f"{one_line(edited.med.name)}'s new schedule starts {start}, so"
+        f" {plural(edited.rejudged_days, 'day')} already recorded will be judged anew by it"
+        " (a dose it does not schedule no longer counts)."
+    ]
 
 
 def _med(journal: Journal, med: Med) -> Shown:
@@ -134,7 +153,7 @@ def edit(
             grace=grace,
             tz=tz,
         )
-        med = journal.edit_med(
+        edited = journal.edit(
             name,
             schedule,
             from_date=day(journal, from_, "--from"),
@@ -142,7 +161,15 @@ def edit(
             per_dose=per_dose,
             note=note,
         )
-        return _med(journal, med)
+        shown = _med(journal, edited.med)
+        if not edited.changed:
+            from adherelog.output import plain
+            from adherelog.text import one_line
+
+            said = f"{one_line(edited.med.name)}: nothing to change; its schedule stays as it is."
+            return replace(shown, lines=lambda: [plain(said)])
+        notes = _backdated_warning(journal, edited)
+        return replace(shown, warnings=lambda: notes)
 
     return journal_command(settings, work, write=True)
 

@@ -1,0 +1,217 @@
+"""The first week of a new user (issue 13): the day a medication is added, the skip guard,
+early is not late, one display rule for moments, rows as wide as the terminal, groups that
+print their help, failing commands that create nothing, as-needed summaries, the warning of
+a backdated edit, and the wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import data, invoke, ok, one_error_line
+
+
+def at(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("ADHERELOG_NOW", value)
+
+
+def refused(*args: str, code: int = 1) -> str:
+    result = invoke(*args)
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    return one_error_line(result.stderr)
+
+
+# --- 1. the day a medication is added -------------------------------------------------------
+
+
+def test_quick_start_after_eight_takes_todays_eight_oclock_dose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at(monkeypatch, "2026-11-22T08:10:00")
+    ok("med", "add", "Sertraline", "--time", "08:00")
+    record = data("take", "sertraline")
+    assert record["scheduled_for"] == "2026-11-22T08:00:00+00:00"
+    assert record["late_minutes"] == 10
+    due = data("due")
+    assert [(s["scheduled_for"], s["status"]) for s in due["slots"]] == [
+        ("2026-11-22T08:00:00+00:00", "taken")
+    ]
+    at(monkeypatch, "2026-11-23T10:00:00")
+    counts = data("summary")["meds"][0]
+    assert (counts["scheduled"], counts["taken"], counts["missed"]) == (2, 1, 0)
+    assert (counts["pending"], counts["adherence"]) == (1, 1.0)
+
+
+def test_an_empty_slot_before_the_moment_of_adding_is_never_missed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at(monkeypatch, "2026-11-22T14:00:00")
+    ok("med", "add", "Metformin", "--time", "08:00", "--time", "20:00")
+    assert [s["status"] for s in data("due")["slots"]] == ["upcoming"]
+    at(monkeypatch, "2026-11-22T20:05:00")
+    ok("take", "metformin")
+    at(monkeypatch, "2026-11-25T09:00:00")
+    counts = data("summary")["meds"][0]
+    assert (counts["taken"], counts["missed"], counts["pending"]) == (1, 4, 2)
+    history = data("history", "--since", "2026-11-22")["records"]
+    assert next(r["scheduled_for"] for r in history if r["kind"] == "missed") == (
+        "2026-11-23T08:00:00+00:00"
+    )
+    assert data("streak")["longest"] == 1  # the day of adding is kept
+
+
+def test_a_skip_of_an_optional_slot_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-11-22T08:30:00")
+    ok("med", "add", "Metformin", "--time", "08:00")
+    assert data("skip", "metformin")["scheduled_for"] == "2026-11-22T08:00:00+00:00"
+    at(monkeypatch, "2026-11-23T07:00:00")
+    counts = data("summary")["meds"][0]
+    assert (counts["scheduled"], counts["skipped"], counts["missed"]) == (2, 1, 0)
+    assert counts["pending"] == 1
+
+
+def test_with_start_today_the_earlier_slots_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-11-22T14:00:00")
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "today")
+    assert [s["status"] for s in data("due")["slots"]] == ["overdue"]
+
+
+def test_the_hint_names_the_slot_that_fits_not_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--every", "2", "--start", "2026-11-20")
+    at(monkeypatch, "2026-11-22T21:00:00")
+    line = refused("take", "metformin")
+    assert "--slot 08:00" in line
+    assert "--extra" in line  # still offered, but after the slot
+
+
+def test_med_edit_that_changes_nothing_says_so_and_writes_nothing() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-01")
+    before = data("med", "show", "metformin")
+    result = invoke("med", "edit", "metformin", "--time", "08:00", "--from", "today")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "Metformin: nothing to change; its schedule stays as it is.\n"
+    result = invoke("med", "edit", "metformin", "--grace", "60")
+    assert "nothing to change" in result.stdout
+    assert data("med", "show", "metformin") == before
+    assert invoke("med", "edit", "metformin", "--from", "today").exit_code == 2  # no option
+
+
+# --- 2. the skip guard --------------------------------------------------------------------
+
+
+def test_a_second_skip_refuses_instead_of_skipping_tonight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ok("med", "add", "Metformin", "--time", "09:00", "--time", "21:00", "--start", "2026-11-01")
+    at(monkeypatch, "2026-11-22T10:20:00")
+    ok("skip", "metformin")
+    line = refused("skip", "metformin")
+    assert line.startswith("adherelog: Metformin's dose of today 09:00 is already skipped")
+    assert "--slot 21:00" in line
+    records = data("history", "--since", "today")["records"]
+    assert [r["scheduled_for"] for r in records] == ["2026-11-22T09:00:00+00:00"]
+
+
+def test_skip_slot_skips_tonights_dose_in_the_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "add", "Metformin", "--time", "09:00", "--time", "21:00", "--start", "2026-11-01")
+    at(monkeypatch, "2026-11-22T08:00:00")
+    record = data("skip", "metformin", "--slot", "21:00", "--reason", "out tonight")
+    assert record["scheduled_for"] == "2026-11-22T21:00:00+00:00"
+    assert "already skipped" in refused("skip", "metformin", "--slot", "21:00")
+    assert "no 10:00 dose" in refused("skip", "metformin", "--slot", "10:00")
+    assert "--slot" in refused("skip", "metformin", "--slot", "25:00", code=2)
+
+
+def test_take_slot_is_there_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "add", "Metformin", "--time", "09:00", "--time", "21:00", "--start", "2026-11-01")
+    at(monkeypatch, "2026-11-22T09:00:00")
+    assert data("take", "metformin", "--slot", "21:00")["late_minutes"] == -720
+
+
+# --- 4. one display rule for moments in other zones ---------------------------------------
+
+
+def test_a_travelling_slot_reads_the_same_in_every_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    at(monkeypatch, "2026-10-20T07:00:00")
+    ok("med", "add", "Sertraline", "--time", "08:00", "--start", "2026-10-01")
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # 6 hours later than New York
+    at(monkeypatch, "2026-10-21T13:30:00")
+    shown = "14:00 (08:00 America/New_York)"
+    assert shown in ok("due").stdout
+    took = ok("take", "sertraline").stdout
+    assert f"for the {shown} dose" in took
+    assert "(on time, 30 min before)" in took
+    at(monkeypatch, "2026-10-22T09:00:00")
+    history = ok("history", "--since", "2026-10-21").stdout
+    assert "Wed 21 Oct 13:30  dose" in history
+    assert f"for {shown}, on time" in history
+    assert "Removed dose of Sertraline at Wed 21 Oct 13:30" in ok("undo").stdout
+
+
+def test_two_fall_back_doses_at_the_same_clock_time_are_told_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    at(monkeypatch, "2026-11-02T09:00:00")
+    ok("med", "add", "Ibuprofen", "--as-needed", "--start", "2026-10-01")
+    ok("take", "ibuprofen", "--at", "2026-11-01T01:30:00-04:00")
+    ok("take", "ibuprofen", "--at", "2026-11-01T01:30:00-05:00")
+    history = ok("history").stdout
+    assert "Sun 1 Nov 01:30 EDT" in history
+    assert "Sun 1 Nov 01:30 EST" in history
+
+
+# --- 5. rows as wide as the terminal ------------------------------------------------------
+
+LONG_NOTE = " ".join(["word"] * 20)
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_history_notes_wrap_to_the_terminal_width(
+    monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    ok("med", "add", "Metformin", "--time", "09:00", "--start", "2026-11-22")
+    ok("take", "metformin", "--note", LONG_NOTE)
+    lines = ok("history", "--since", "today").stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert " ".join(" ".join(lines[1:]).split()).endswith(LONG_NOTE)
+    assert "…" not in "".join(lines)
+    assert len(lines) == (2 if columns == 200 else 4)
+
+
+def test_effect_list_notes_wrap_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    ok("effect", "add", "nausea", "--note", LONG_NOTE)
+    lines = ok("effect", "list").stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert " ".join(" ".join(lines[1:]).split()).endswith(LONG_NOTE)
+
+
+def test_narrow_terminals_still_get_eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    ok("effect", "add", "nausea", "--note", LONG_NOTE)
+    lines = ok("effect", "list").stdout.splitlines()
+    assert 60 < max(len(line) for line in lines) <= 80
+
+
+# --- 9. a backdated edit warns -------------------------------------------------------------
+
+
+def test_an_edit_reaching_back_over_recorded_days_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-10")
+    for day in ("18", "19", "20", "21"):
+        at(monkeypatch, f"2026-11-{day}T08:05:00")
+        ok("take", "metformin")
+    at(monkeypatch, "2026-11-22T09:10:00")
+    result = invoke("med", "edit", "metformin", "--time", "20:00", "--from", "2026-11-17")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: Metformin's new schedule starts Tue 17 Nov, so 4 days already recorded"
+        " will be judged anew by it (a dose it does not schedule no longer counts).\n"
+    )
+    result = invoke("med", "edit", "metformin", "--time", "21:00")  # from today: no warning
+    assert (result.exit_code, result.stderr) == (0, "")
