@@ -128,6 +128,39 @@ def test_take_slot_is_there_too(monkeypatch: pytest.MonkeyPatch) -> None:
     assert data("take", "metformin", "--slot", "21:00")["late_minutes"] == -720
 
 
+# --- 3. early is not late ----------------------------------------------------------------
+
+
+def test_early_doses_are_counted_and_shown_apart_from_late_ones() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-01")
+    ok("take", "metformin", "--at", "2026-11-10 05:00")  # 3 h early
+    ok("take", "metformin", "--at", "2026-11-11 10:00")  # 2 h late
+    ok("take", "metformin", "--at", "2026-11-12 08:20")  # on time
+    ok("take", "metformin", "--at", "2026-11-21 03:00")  # 5 h early, a recent day
+    ok("take", "metformin", "--at", "09:00")  # on time, today
+    for scope in (data("summary", "--since", "2026-11-10")["overall"],):
+        assert (scope["taken"], scope["on_time"], scope["early"], scope["late"]) == (5, 2, 2, 1)
+    assert scope["taken"] == scope["on_time"] + scope["early"] + scope["late"]
+    history = ok("history", "--since", "2026-11-10", env={"COLUMNS": "120"}).stdout
+    assert "for 08:00, 3 h early" in history
+    assert "for 08:00, 2 h late" in history
+    assert "for 08:00, 5 h early" in history
+    explained = ok("summary", "--since", "2026-11-10", "--explain").stdout
+    assert "5 taken = 2 on time + 2 early + 1 late" in explained
+    report = ok("report", "--format", "md", "--since", "2026-11-10").stdout
+    assert "| … on time / early / late | 2 / 2 / 1 |" in report
+
+
+def test_lateness_words_never_contradict() -> None:
+    ok("med", "add", "Metformin", "--time", "09:00", "--start", "2026-11-01")
+    assert "(on time)" in ok("take", "metformin", "--at", "09:00").stdout
+    ok("undo")
+    assert "(on time, 5 min after)" in ok("take", "metformin", "--at", "09:05").stdout
+    history = ok("history", "--since", "today").stdout
+    assert "min late" not in history
+    assert "0 min" not in history
+
+
 # --- 4. one display rule for moments in other zones ---------------------------------------
 
 

@@ -31,8 +31,8 @@ def slot_sentences(counts: Counts) -> list[str]:
     return [
         f"{counts.scheduled} scheduled = {counts.taken} taken + {counts.skipped} skipped"
         f" + {counts.missed} missed + {counts.pending} pending",
-        f"{counts.taken} taken = {counts.on_time} on time + {counts.late} late"
-        " (outside the grace period)",
+        f"{counts.taken} taken = {counts.on_time} on time + {counts.early} early"
+        f" + {counts.late} late (early and late: outside the grace period)",
         "adherence = no dose decided yet"
         if adherence is None
         else f"adherence = {counts.taken} taken / ({decided}) = {percent(adherence)}",

@@ -168,9 +168,11 @@ def _new_version_from(
     options: ScheduleOptions | None = None,
     base: ScheduleVersion | None = None,
     only_a_change: bool = False,
-) -> bool:
+) -> str | None:
     """Store a new schedule version from ``start_at``; with ``only_a_change``, none when it
-    would schedule exactly what the version in force then does. True when one was stored."""
+    would schedule exactly what the version in force then does. What was stored: None,
+    "dose" when only the dose text changed, else "slots" (the doses it schedules may
+    differ)."""
     first = med.versions[0]
     start_at = max(start_at, first.start)
     base = base or med.version_at(start_at) or first
@@ -210,10 +212,11 @@ def _new_version_from(
         active=base.active if active is None else active,
     )
     same_days = anchor if options.every is not None else base.anchor
-    if only_a_change and replace(version, id=base.id, start=base.start, anchor=same_days) == base:
-        return False
+    as_base = replace(version, id=base.id, start=base.start, anchor=same_days)
+    if only_a_change and as_base == base:
+        return None
     stored_meds.save_version(session.conn, version, session.now)
-    return True
+    return "dose" if replace(as_base, dose=base.dose) == base else "slots"
 
 
 def _status_change_start(session: Session, med: Med, from_date: date | None) -> datetime:
@@ -335,8 +338,9 @@ def edit(
             )
             day = from_date or session.now.astimezone(schedule.zone(zone_name)).date()
             start_at = max(_start_of(day, zone_name), med.versions[0].start)
-            if _new_version_from(session, med, start_at, options=options, only_a_change=True):
-                changed = True
+            stored = _new_version_from(session, med, start_at, options=options, only_a_change=True)
+            changed = stored is not None
+            if stored == "slots":
                 rejudged = stored_records.recorded_days_since(conn, med.id, start_at)
         if supply is not None and supply != med.supply:
             stored_meds.set_supply(conn, med.id, supply)

@@ -21,6 +21,7 @@ from adherelog.views import number
 REFERENCE = 0.8  # the adherence reference line (80%)
 BAR_CELLS = 20  # 5% a cell
 NAME_WIDTH = 16
+TABLE_NAME_WIDTH = 15  # the table has nine columns: unindented, it fits 80
 WIDTH = 79  # every line fits an 80-column terminal
 ALL = "all medications"
 
@@ -115,10 +116,11 @@ def _table(summary: Summary, rows: Sequence[MedSummary]) -> list[Line]:
 
     def row(name: str, counts: Counts, style: str | None) -> list[Segment]:
         return [
-            (truncate(name, NAME_WIDTH), style),
+            (truncate(name, TABLE_NAME_WIDTH), style),
             (str(counts.scheduled), None),
             (str(counts.taken), None),
             (str(counts.on_time), None),
+            (str(counts.early), None),
             (str(counts.late), None),
             (str(counts.skipped), None),
             (str(counts.missed), None),
@@ -130,9 +132,20 @@ def _table(summary: Summary, rows: Sequence[MedSummary]) -> list[Line]:
     if summary.med is None and len(rows) > 1:
         cells.append(row(ALL, summary.overall, "bold"))
     return table(
-        ["medication", "slots", "taken", "on time", "late", "skipped", "missed", "adherence"],
+        [
+            "medication",
+            "slots",
+            "taken",
+            "on time",
+            "early",
+            "late",
+            "skipped",
+            "missed",
+            "adherence",
+        ],
         cells,
-        aligns="<>>>>>>>",
+        aligns="<>>>>>>>>",
+        indent="",
     )
 
 

@@ -34,6 +34,7 @@ NEUTRAL = "#e8e8e8"
 OPEN = "#9ecae1"
 ON_TIME = "#1b7837"
 LATE = "#7fbc41"
+EARLY = "#5aae61"
 SKIPPED = "#e08214"
 MISSED = "#b2182b"
 SEVERITY = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
@@ -190,6 +191,7 @@ def adherence_svg(meds: Sequence[MedRow]) -> str:
         x = float(label_w)
         for part, colour, what in (
             (counts.on_time, ON_TIME, "on time"),
+            (counts.early, EARLY, "early"),
             (counts.late, LATE, "late"),
             (counts.skipped, SKIPPED, "skipped"),
             (counts.missed, MISSED, "missed"),
@@ -320,7 +322,10 @@ def _tiles(data: ReportData) -> str:
     decided = o.taken + o.skipped + o.missed
     tiles = [
         (percent(o.adherence), "adherence (doses taken of those due so far)"),
-        (f"{o.taken} / {decided}", f"doses taken ({o.on_time} on time, {o.late} late)"),
+        (
+            f"{o.taken} / {decided}",
+            f"doses taken ({o.on_time} on time, {o.early} early, {o.late} late)",
+        ),
         (f"{o.skipped} / {o.missed}", "skipped / missed"),
         (
             f"{data.current_streak} day{'' if data.current_streak == 1 else 's'}",
@@ -377,6 +382,7 @@ def _adherence_section(data: ReportData) -> str:
             [
                 esc(med.name),
                 str(c.on_time),
+                str(c.early),
                 str(c.late),
                 str(c.skipped),
                 str(c.missed),
@@ -385,17 +391,23 @@ def _adherence_section(data: ReportData) -> str:
             ]
         )
     legend = _legend(
-        [(ON_TIME, "on time"), (LATE, "late"), (SKIPPED, "skipped"), (MISSED, "missed")]
+        [
+            (ON_TIME, "on time"),
+            (EARLY, "early"),
+            (LATE, "late"),
+            (SKIPPED, "skipped"),
+            (MISSED, "missed"),
+        ]
     )
     note = (
         f'<p class="muted">Dashed line: {percent(TARGET)}. Adherence is doses taken (on time or '
-        "late) of the doses skipped, missed or taken; doses still to come today are not "
+        "early or late) of the doses skipped, missed or taken; doses still to come today are not "
         "counted yet.</p>"
     )
     table = _table(
-        ["Medication", "On time", "Late", "Skipped", "Missed", "To come", "Adherence"],
+        ["Medication", "On time", "Early", "Late", "Skipped", "Missed", "To come", "Adherence"],
         rows,
-        " nnnnnn",
+        " nnnnnnn",
     )
     extra = ""
     as_needed = [m for m in data.meds if m.as_needed_doses]

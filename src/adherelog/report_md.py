@@ -61,7 +61,7 @@ def render(data: ReportData) -> str:
         [
             ["Adherence (taken of scheduled doses so far)", percent(o.adherence)],
             ["Doses taken", f"{o.taken} of {o.taken + o.skipped + o.missed}"],
-            ["… on time / late", f"{o.on_time} / {o.late}"],
+            ["… on time / early / late", f"{o.on_time} / {o.early} / {o.late}"],
             ["Skipped / missed", f"{o.skipped} / {o.missed}"],
             ["Still to come today", str(o.pending)],
             ["Current streak / longest", f"{data.current_streak} / {data.longest_streak} days"],
@@ -97,12 +97,13 @@ def render(data: ReportData) -> str:
     scheduled = [m for m in data.meds if m.counts is not None]
     if scheduled:
         out += _table(
-            ["Medication", "Taken", "On time", "Late", "Skipped", "Missed", "Adherence"],
+            ["Medication", "Taken", "On time", "Early", "Late", "Skipped", "Missed", "Adherence"],
             [
                 [
                     _md(m.name),
                     f"{c.taken} of {c.taken + c.skipped + c.missed}",
                     str(c.on_time),
+                    str(c.early),
                     str(c.late),
                     str(c.skipped),
                     str(c.missed),
@@ -111,7 +112,7 @@ def render(data: ReportData) -> str:
                 for m in scheduled
                 if (c := m.counts) is not None
             ],
-            "lrrrrrr",
+            "lrrrrrrr",
         )
         out.append("")
         out.append(f"The reference line in the HTML report is at {percent(TARGET)}.")

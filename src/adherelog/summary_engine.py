@@ -37,10 +37,10 @@ _MARGIN = timedelta(hours=15)  # more than any zone's distance from UTC
 class _Tally:
     """Slot counts of one day or a run of days (mutable while they are added up)."""
 
-    __slots__ = ("expected", "late", "missed", "skipped", "taken")
+    __slots__ = ("early", "expected", "late", "missed", "skipped", "taken")
 
     def __init__(self) -> None:
-        self.expected = self.taken = self.late = self.skipped = self.missed = 0
+        self.expected = self.taken = self.late = self.skipped = self.missed = self.early = 0
 
     @property
     def pending(self) -> int:
@@ -165,7 +165,8 @@ class Engine:
                 tally.expected += 1
                 if fill is not None and fill[0] == "dose":
                     tally.taken += 1
-                    tally.late += abs(int(fill[1] or 0)) > slot.grace
+                    tally.late += int(fill[1] or 0) > slot.grace
+                    tally.early += int(fill[1] or 0) < -slot.grace
                 elif fill is not None and fill[0] == "skip":
                     tally.skipped += 1
                 elif slot_status(slot, None, self.now) is SlotStatus.MISSED:
@@ -199,6 +200,7 @@ class Engine:
             totals.expected += tally.expected
             totals.taken += tally.taken
             totals.late += tally.late
+            totals.early += tally.early
             totals.skipped += tally.skipped
             totals.missed += tally.missed
             index = day - first
@@ -215,6 +217,7 @@ class Engine:
             totals.skipped,
             totals.missed,
             totals.pending,
+            totals.early,
         )
         return out
 
@@ -248,11 +251,13 @@ class Engine:
             every=version.every,
             weekdays=None if version.on_days is None else tuple(sorted(version.on_days)),
         )
-        present, taken, skipped, late = self._sums(days)
+        present, taken, skipped, off_time = self._sums(days)
+        early = self._early(days, version, set(skip))
         totals.expected += expected
         totals.taken += taken
         totals.skipped += skipped
-        totals.late += late
+        totals.late += off_time - early  # ``lates`` counts both sides of the grace period
+        totals.early += early
         totals.missed += expected - taken - skipped
         if not per_day:
             return
@@ -285,6 +290,16 @@ class Engine:
         if found is None:
             found = self._summed[days] = queries.day_sums(self.conn, days)
         return found
+
+    def _early(self, days: queries.RegularDays, version: ScheduleVersion, skip: set[int]) -> int:
+        """Doses of ``days`` taken more than the grace period before their slot."""
+        return sum(
+            count
+            for day, count in queries.early_doses(
+                self.conn, days.med_id, _iso(days.first), _iso(days.last), version.grace
+            )
+            if day not in skip and is_on_day(version, day)
+        )
 
     def _mark_on_days(self, version: ScheduleVersion, lo: int, hi: int, out: _Days, k: int) -> None:
         """Mark every covered day of ``[lo, hi]`` kept, ``k`` doses expected and taken: the
