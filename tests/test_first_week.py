@@ -5,9 +5,11 @@ a backdated edit, and the wording."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from helpers import data, invoke, ok, one_error_line
+from helpers import data, invoke, ok, one_error_line, run
 
 
 def at(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
@@ -229,6 +231,65 @@ def test_narrow_terminals_still_get_eighty_columns(monkeypatch: pytest.MonkeyPat
     ok("effect", "add", "nausea", "--note", LONG_NOTE)
     lines = ok("effect", "list").stdout.splitlines()
     assert 60 < max(len(line) for line in lines) <= 80
+
+
+# --- 6. groups print their help -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", [[], ["med"], ["effect"], ["tip"], ["share"]])
+def test_a_group_without_its_command_prints_its_normal_help(group: list[str]) -> None:
+    result = invoke(*group)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == invoke(*group, "--help").stdout
+    assert result.stderr.startswith(f"Usage: adherelog {' '.join(group)}".rstrip() + " [OPTIONS]")
+    assert len(result.stderr.splitlines()) > 5
+
+
+def test_json_may_come_before_a_groups_command() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    assert [m["name"] for m in data("med", "list")["meds"]] == ["Metformin"]
+    assert ok("med", "--json", "list").stdout == ok("med", "list", "--json").stdout
+    assert ok("--json", "med", "list").stdout == ok("med", "list", "--json").stdout
+
+
+# --- 7. a failing command creates nothing ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["take", "foo"],
+        ["undo"],
+        ["skip", "foo"],
+        ["med", "edit", "foo", "--time", "08:00"],
+        ["med", "refill", "foo", "10"],
+        ["effect", "add", "nausea", "--at", "tomorrow"],
+        ["med", "add", "X", "--time", "08:00", "--start", "2026-11-31"],
+    ],
+)
+def test_a_failing_write_creates_no_journal_and_no_folder(tmp_path: Path, args: list[str]) -> None:
+    folder = tmp_path / "new" / "folder"
+    result = invoke("--db", str(folder / "typo.db"), *args)
+    assert result.exit_code in (1, 2)
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_failing_write_in_a_real_process_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    result = run("--db", str(typo), "take", "foo")
+    assert result.returncode == 1
+    assert "No medication named 'foo'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert run("--db", str(typo), "undo").returncode == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_in_an_existing_journal_keeps_it(isolated_journal: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    assert invoke("take", "foo").exit_code == 1
+    assert isolated_journal.exists()
+    assert [m["name"] for m in data("med", "list")["meds"]] == ["Metformin"]
 
 
 # --- 9. a backdated edit warns -------------------------------------------------------------

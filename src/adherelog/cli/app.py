@@ -45,6 +45,11 @@ class Group(TyperGroup):
             )
             if isinstance(result, int):
                 code = result
+        except click_exceptions.NoArgsIsHelpError as exc:
+            # A group without its command (``adherelog med``): its help as --help prints
+            # it, on stderr with exit 2, as Click's no_args_is_help does (README).
+            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+            code = 2
         except click_exceptions.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else PROG
             error(f"{exc.format_message().rstrip('.')} (see '{where} --help').")

@@ -58,9 +58,12 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
     try:
         yield session
     except sqlite3.DatabaseError as exc:
+        store.close_failed()
         raise storage.diagnose(exc, store.path) from None
-    finally:
-        store.close()
+    except BaseException:
+        store.close_failed()  # a journal this failing command created is removed again
+        raise
+    store.close()
 
 
 @contextlib.contextmanager
