@@ -309,3 +309,98 @@ def test_an_edit_reaching_back_over_recorded_days_warns(monkeypatch: pytest.Monk
     )
     result = invoke("med", "edit", "metformin", "--time", "21:00")  # from today: no warning
     assert (result.exit_code, result.stderr) == (0, "")
+
+
+# --- 8. as needed in one line -----------------------------------------------------------------
+
+
+def test_an_as_needed_summary_is_one_line() -> None:
+    ok("med", "add", "Ibuprofen", "--as-needed")
+    ok("take", "ibuprofen")
+    ok("take", "ibuprofen", "--at", "1h ago")
+    out = ok("summary", "--med", "ibuprofen").stdout
+    assert out.splitlines()[1:] == [
+        "",
+        "  Ibuprofen, as needed: 2 doses in this period, not part of adherence",
+    ]
+    streak = ok("streak", "--med", "ibuprofen").stdout
+    assert "0 days" not in streak
+    assert "taken as needed: no scheduled doses, so no streak" in streak
+
+
+# --- 10. wording --------------------------------------------------------------------------
+
+
+def test_refill_counts_are_refused_in_words() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    assert refused("med", "refill", "metformin", "-5", code=2) == (
+        "adherelog: The refill count is the number of units added, so it must be more than"
+        " zero, not -5; to correct a supply use 'adherelog med edit NAME --supply N'."
+    )
+    assert refused("med", "refill", "metformin", "abc", code=2) == (
+        "adherelog: The refill count is the number of units added, such as 60; 'abc' is not"
+        " a number."
+    )
+    assert "30 on hand" in ok("med", "refill", "metformin", "30").stdout
+
+
+def test_a_day_the_month_lacks_is_named() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    line = refused("take", "metformin", "--at", "2026-11-31", code=2)
+    assert "'2026-11-31': November has 30 days" in line
+
+
+def test_med_list_sorts_accents_and_case_alike() -> None:
+    for name in ("Vitamin D", "zinc", "Ácido fólico", "Metformin", "aspirin"):
+        ok("med", "add", name, "--time", "08:00")
+    names = [m["name"] for m in data("med", "list")["meds"]]
+    assert names == ["Ácido fólico", "aspirin", "Metformin", "Vitamin D", "zinc"]
+    rows = [line.split("  ")[0] for line in ok("med", "list").stdout.splitlines()[1:]]
+    assert rows == names
+
+
+def test_a_markdown_export_of_my_tips_is_headed_as_mine() -> None:
+    ok("tip", "add", "walk after dinner")
+    assert invoke("tip", "export", "--format", "md", "--mine").stdout.startswith(
+        "# My coping tips\n"
+    )
+    assert invoke("tip", "export", "--format", "md").stdout.startswith("# Coping tips\n")
+
+
+def test_the_as_needed_list_in_due_is_aligned() -> None:
+    ok("med", "add", "Ibuprofen", "--as-needed")
+    ok("med", "add", "Salbutamol inhaler", "--as-needed")
+    ok("take", "ibuprofen", "--at", "08:00")
+    lines = ok("due").stdout.splitlines()
+    start = lines.index("As needed")
+    rows = lines[start + 1 :]
+    assert rows == [
+        "  Ibuprofen           last taken today 08:00",
+        "  Salbutamol inhaler  never taken",
+    ]
+
+
+def test_import_and_check_name_rows_in_words(tmp_path: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    ok("take", "metformin")
+    out = ok("check").stdout
+    assert "tip_bundle_worked" not in out
+    assert "1 medication" in out
+    assert "0 peers' 'it worked'" in out
+    export = tmp_path / "journal.json"
+    assert invoke("export", "-o", str(export)).exit_code == 0
+    other = tmp_path / "other.db"
+    imported = invoke("--db", str(other), "import", str(export))
+    assert imported.exit_code == 0, imported.stderr
+    assert "Added 1 medication, 1 schedule version, 1 dose, skip or side effect" in (
+        imported.stdout
+    )
+    assert "_" not in imported.stdout.replace(str(export), "")
+
+
+def test_plurals_in_place_of_brackets() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00")
+    ok("take", "metformin")
+    line = refused("med", "rm", "metformin")
+    assert "has 1 record in the journal" in line
+    assert "(s)" not in line

@@ -97,9 +97,16 @@ class Journal(Session):
             self, names, at=at, amount=amount, note=note, slot_time=slot_time, extra=extra
         )
 
-    def skip(self, name: str, *, at: datetime | None = None, reason: str | None = None) -> Record:
+    def skip(
+        self,
+        name: str,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        slot_time: time | None = None,
+    ) -> Record:
         """See :func:`adherelog.doses.skip`."""
-        return doses.skip(self, name, at=at, reason=reason)
+        return doses.skip(self, name, at=at, reason=reason, slot_time=slot_time)
 
     def due(self) -> DueView:
         """See :func:`adherelog.due.due`."""

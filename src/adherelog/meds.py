@@ -23,7 +23,7 @@ from adherelog.storage import meds as stored_meds
 from adherelog.storage import records as stored_records
 from adherelog.storage import refills as stored_refills
 from adherelog.storage import undo as undo_log
-from adherelog.text import check_text
+from adherelog.text import check_text, plural
 
 DEFAULT_GRACE = 60
 MAX_NAME = 80
@@ -385,7 +385,7 @@ def remove_med(session: Session, name: str) -> Med:
         used = stored_meds.times_used(conn, med.id)
         if used:
             raise ConflictError(
-                f"{med.name} has {used} record(s) in the journal and cannot be removed; "
+                f"{med.name} has {plural(used, 'record')} in the journal and cannot be removed; "
                 f"use 'adherelog med stop {med.name}' to stop scheduling it."
             )
         undo_log.forget_med(conn, med.id)

@@ -160,13 +160,20 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
         )
     if view.as_needed:
         lines.append([("As needed", "bold")])
-        for entry in view.as_needed:
-            last = (
-                "never taken"
-                if entry.last_taken is None
-                else "last taken " + when(entry.last_taken.at, zone, view.now)
-            )
-            lines.append([("  ", None), (one_line(entry.med.name), "bold"), (f"  {last}", "dim")])
+        rows = [
+            [
+                (one_line(entry.med.name), "bold"),
+                (
+                    "never taken"
+                    if entry.last_taken is None
+                    else "last taken "
+                    + when(entry.last_taken.at, zone, view.now, entry.last_taken.zone),
+                    "dim",
+                ),
+            ]
+            for entry in view.as_needed
+        ]
+        lines += table(["medication", "last dose"], rows, max_widths=[24, 0], fill=True)[1:]
     return lines
 
 

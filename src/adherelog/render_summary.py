@@ -93,6 +93,22 @@ def summary_lines(summary: Summary, *, explain: bool = False) -> list[Line]:
             [("  No medications yet. Add one with: adherelog med add NAME --time 08:00", "dim")]
         )
         return lines
+    if not scheduled:  # only medications taken as needed: no slots, so no adherence
+        lines.append([])
+        for row in summary.meds:
+            lines.append(
+                [
+                    (f"  {one_line(row.med.name)}", "bold"),
+                    (
+                        f", as needed: {plural(row.as_needed_doses, 'dose')} in this period,"
+                        " not part of adherence",
+                        None,
+                    ),
+                ]
+            )
+        lines += _supply(summary)
+        lines += _effects(summary)
+        return lines
     lines.append([])
     lines += _table(summary, scheduled)
     lines += _notes(summary)
@@ -349,9 +365,15 @@ def _wrapped(text: str, indent: str, style: str | None) -> list[Line]:
 
 
 def streak_lines(med: Med | None, streak: Streak, today: date) -> list[Line]:
-    """``streak``: the current and the longest run of kept days."""
+    """``streak``: the current and the longest run of kept days (none for a medication
+    only ever taken as needed)."""
     whose = _name(med)
     lines: list[Line] = [[(f"Streak, {whose}", "bold")]]
+    if med is not None and med.versions and all(v.as_needed for v in med.versions):
+        lines.append(
+            [("  taken as needed: no scheduled doses, so no streak (not part of adherence)", None)]
+        )
+        return lines
     current = f"  now: {plural(streak.current, 'day')} with every dose taken"
     if streak.current and streak.current_from is not None:
         current += f", since {day_text(streak.current_from, today)}"

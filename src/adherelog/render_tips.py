@@ -196,8 +196,10 @@ def import_lines(result: ImportResult, zone: ZoneInfo) -> list[Line]:
     head = f"{verb} {result.added} {tips_word} from '{label}'"
     head += f"; {result.already_held} already held"
     if result.peers_worked_raised:
-        count = "counts" if not result.dry_run else "would count"
-        head += f", {result.peers_worked_raised} of which {count} one more peer it worked for"
+        raised = result.peers_worked_raised
+        verb = ("counts" if raised == 1 else "count") if not result.dry_run else "would count"
+        which = "1 of which" if raised == 1 else f"{raised} of which"
+        head += f", {which} {verb} one more peer it worked for"
     lines.append([(head + ".", "bold")])
     added = [item for item in result.items if item.action == "add"]
     held = [item for item in result.items if item.action == "held"]

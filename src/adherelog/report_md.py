@@ -16,6 +16,7 @@ from adherelog.report_text import (
     period_text,
     severity_text,
 )
+from adherelog.text import plural
 from adherelog.tipfile import md_escape
 
 
@@ -123,9 +124,9 @@ def render(data: ReportData) -> str:
         out.append("")
         for med in unscheduled:
             if med.as_needed_doses:
-                out.append(f"- {_md(med.name)}: {med.as_needed_doses} as-needed dose(s)")
+                out.append(f"- {_md(med.name)}: {plural(med.as_needed_doses, 'as-needed dose')}")
             if med.extra_doses:
-                out.append(f"- {_md(med.name)}: {med.extra_doses} additional dose(s)")
+                out.append(f"- {_md(med.name)}: {plural(med.extra_doses, 'additional dose')}")
     out += ["", "## Calendar", ""]
     weeks = _weeks(data.days) if any(d.expected for d in data.days) else []
     if not weeks:

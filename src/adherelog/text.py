@@ -35,6 +35,14 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
+def sort_key(name: str) -> tuple[str, str]:
+    """The order of names people expect whatever the locale: accents and case ignored
+    ("Ácido fólico" before "Vitamin D" and "zinc"), the exact name breaking ties."""
+    spread = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in spread if not unicodedata.combining(ch))
+    return " ".join(plain.split()).casefold(), name_key(name)
+
+
 def is_forbidden_char(ch: str, *, allow_newline: bool = False) -> bool:
     """True for C0/C1 controls, DEL, bidi controls, zero-width and other invisible
     characters, and other format (Cf), private-use or unassigned/surrogate code points."""

@@ -106,6 +106,31 @@ def record_summary(record: Record, zone: ZoneInfo, now: datetime | None = None) 
     return f"{what} of {record.med_name} at {when}"
 
 
+# What the journal's kinds of rows are called where people read counts of them (``check``,
+# ``import``): words, never the table names.
+ROW_WORDS = {
+    "meds": ("medication", "medications"),
+    "schedules": ("schedule version", "schedule versions"),
+    "records": ("dose, skip or side effect", "doses, skips and side effects"),
+    "refills": ("refill", "refills"),
+    "tips": ("tip", "tips"),
+    "tip_bundles": ("tip file from a peer", "tip files from peers"),
+    "tip_bundle_worked": ("peer's 'it worked'", "peers' 'it worked'"),
+    "undo_log": ("undo step", "undo steps"),
+}
+
+
+def row_count(table: str, count: int) -> str:
+    """'1 medication', '3 tips', '2 peers' 'it worked'' for a count of rows of ``table``."""
+    one, many = ROW_WORDS.get(table, (table.replace("_", " "), table.replace("_", " ")))
+    return f"{count} {one if count == 1 else many}"
+
+
+def row_word(table: str) -> str:
+    """What one row of ``table`` is called: 'medication', 'tip'."""
+    return ROW_WORDS.get(table, (table.replace("_", " "), ""))[0]
+
+
 SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
 MIN_SEVERITY = 1
 MAX_SEVERITY = len(SEVERITY_WORDS)

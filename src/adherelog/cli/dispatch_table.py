@@ -199,13 +199,10 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
     ),
     ('med', 'refill'): (
-        'adherelog.cli.actions.meds:refill',
+        'typer',
         (
-            ('name', 'str', None, None, 1, True, None),
-            ('count', 'float', None, None, 1, True, None),
         ),
         (
-            (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
     ('med', 'resume'): (

@@ -221,11 +221,13 @@ def rm(ctx: typer.Context, name: Name, *, json_flag: JsonFlag = False) -> None:
     finish(actions.rm(settings(ctx, json_flag), name=name))
 
 
-@app.command("refill")
+# A negative COUNT ("-5") reaches the command, which says what is wrong with it, instead of
+# being taken for an unknown option.
+@app.command("refill", context_settings={"ignore_unknown_options": True})
 def refill(
     ctx: typer.Context,
     name: Name,
-    count: Annotated[float, typer.Argument(metavar="COUNT", help="Units added to the supply.")],
+    count: Annotated[str, typer.Argument(metavar="COUNT", help="Units added to the supply.")],
     *,
     json_flag: JsonFlag = False,
 ) -> None:

@@ -238,14 +238,34 @@ def rm(settings: Settings, *, name: str) -> int:
     return journal_command(settings, work, write=True)
 
 
-def refill(settings: Settings, *, name: str, count: float) -> int:
+def _refill_count(text: str) -> float:
+    """COUNT of ``med refill`` as a number, or a usage error naming the value in words."""
+    from adherelog.text import one_line
+
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"The refill count is the number of units added, such as 60; "
+            f"'{one_line(text)}' is not a number."
+        ) from None
+    if value < 0:
+        raise UsageError(
+            f"The refill count is the number of units added, so it must be more than zero,"
+            f" not {one_line(text.strip())}; to correct a supply use"
+            " 'adherelog med edit NAME --supply N'."
+        )
+    return value
+
+
+def refill(settings: Settings, *, name: str, count: str | float) -> int:
     """``med refill``: see :meth:`adherelog.journal.Journal.refill`."""
 
     def work(journal: Journal) -> Shown:
         from adherelog import jsonshape, views
         from adherelog.text import one_line
 
-        med, added = journal.refill(name, count)
+        med, added = journal.refill(name, _refill_count(str(count)))
         return Shown(
             json=lambda: jsonshape.med(med, journal.now),
             lines=lambda: [
