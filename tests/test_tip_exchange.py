@@ -449,8 +449,8 @@ def test_dry_run_reports_the_same_and_writes_nothing(tmp_path: Path) -> None:
     }
     out = ok("tip", "import", path, "--dry-run").stdout
     assert (
-        out
-        == "This bundle was already imported (from 'group' on Sun 22 Nov 2026); nothing would change.\n"
+        out == "This bundle was already imported (from 'group' on Sun 22 Nov 2026);"
+        " nothing would change.\n"
     )
 
 
