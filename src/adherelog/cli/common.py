@@ -58,8 +58,9 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
     try:
         yield session
     except sqlite3.DatabaseError as exc:
+        diagnosed = storage.diagnose(exc, store.path)  # while the journal is still there
         store.close_failed()
-        raise storage.diagnose(exc, store.path) from None
+        raise diagnosed from None
     except BaseException:
         store.close_failed()  # a journal this failing command created is removed again
         raise
