@@ -17,6 +17,7 @@ from adherelog.report_text import (
     DAY_WORDS,
     DISCLAIMER,
     long_date,
+    long_moment,
     number_text,
     percent,
     period_text,
@@ -105,7 +106,7 @@ def _day_colour(day: Day) -> str:
 
 
 def _day_title(day: Day) -> str:
-    when = day.day.strftime("%a %d %b %Y")
+    when = long_date(day.day)
     if day.expected == 0:
         return f"{when}: no doses scheduled"
     return f"{when}: {day.taken} of {day.expected} doses taken ({DAY_WORDS[day.state]})"
@@ -270,7 +271,7 @@ def effects_svg(effects: Sequence[EffectItem], since: date, until: date) -> str:
     for effect in effects:
         y = top + lanes.index(effect.name.casefold()) * lane_h + lane_h / 2
         x = x_of(effect.at.date(), effect.at.hour + effect.at.minute / 60)
-        title = f"{effect.at.strftime('%Y-%m-%d %H:%M')}: {effect.name}, severity " + (
+        title = f"{long_moment(effect.at)}: {effect.name}, severity " + (
             severity_text(effect.severity)
         )
         if effect.severity is None:
@@ -351,7 +352,7 @@ def _meds_section(data: ReportData) -> str:
             schedule += (
                 '<ul class="changes">'
                 + "".join(
-                    f"<li>from {c.start.isoformat()}: {esc(c.text)}"
+                    f"<li>from {long_date(c.start)}: {esc(c.text)}"
                     + (f", {esc(c.dose)}" if c.dose else "")
                     + "</li>"
                     for c in med.changes
@@ -363,7 +364,7 @@ def _meds_section(data: ReportData) -> str:
                 f"<strong>{esc(med.name)}</strong>",
                 esc(med.dose or ""),
                 schedule,
-                med.since.isoformat(),
+                long_date(med.since),
                 number_text(med.supply) if med.supply is not None else "",
             ]
         )
@@ -440,7 +441,7 @@ def _effects_section(data: ReportData) -> str:
         return "<p>No side effects recorded in this period.</p>"
     rows = [
         [
-            e.at.strftime("%Y-%m-%d %H:%M"),
+            long_moment(e.at),
             esc(e.name),
             esc(severity_text(e.severity)),
             esc(e.med or ""),
@@ -461,7 +462,7 @@ def _effects_section(data: ReportData) -> str:
 def _skips_section(data: ReportData) -> str:
     if not data.skips:
         return "<p>No doses were skipped in this period.</p>"
-    rows = [[s.at.strftime("%Y-%m-%d %H:%M"), esc(s.med), esc(s.reason or "")] for s in data.skips]
+    rows = [[long_moment(s.at), esc(s.med), esc(s.reason or "")] for s in data.skips]
     more = ""
     if data.skips_total > len(data.skips):
         more = f'<p class="muted">… and {data.skips_total - len(data.skips)} earlier.</p>'
@@ -492,7 +493,7 @@ def render(data: ReportData) -> str:
         f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body><main>"
         "<header><h1>Medication report</h1>"
         f"<p><strong>{esc(period_text(data))}</strong></p>"
-        f'<p class="muted">Generated {data.generated.strftime("%Y-%m-%d %H:%M")}. '
+        f'<p class="muted">Generated {long_moment(data.generated)}. '
         f"{esc(DISCLAIMER)}</p></header>"
         f"{body}"
         f'<footer><p class="muted">{esc(DISCLAIMER)}</p></footer>'

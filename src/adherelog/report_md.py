@@ -11,6 +11,8 @@ from adherelog.report_text import (
     DAY_SYMBOLS,
     DAY_WORDS,
     DISCLAIMER,
+    long_date,
+    long_moment,
     number_text,
     percent,
     period_text,
@@ -52,7 +54,7 @@ def render(data: ReportData) -> str:
         "# Medication report",
         "",
         f"**Period:** {period_text(data)}  ",
-        f"Generated {data.generated.strftime('%Y-%m-%d %H:%M')}. {DISCLAIMER}",
+        f"Generated {long_moment(data.generated)}. {DISCLAIMER}",
         "",
         "## Summary",
         "",
@@ -78,7 +80,7 @@ def render(data: ReportData) -> str:
                     _md(m.name),
                     _md(m.dose),
                     _md(m.schedule) + ("" if m.zone == data.zone else f" ({_md(m.zone)})"),
-                    m.since.isoformat(),
+                    long_date(m.since),
                     number_text(m.supply) if m.supply is not None else "",
                 ]
                 for m in data.meds
@@ -90,7 +92,7 @@ def render(data: ReportData) -> str:
         for med, change in changes:
             dose = f", {_md(change.dose)}" if change.dose else ""
             out.append(
-                f"- {_md(med.name)}: from {change.start.isoformat()}, {_md(change.text)}{dose}"
+                f"- {_md(med.name)}: from {long_date(change.start)}, {_md(change.text)}{dose}"
             )
     else:
         out.append("No medications.")
@@ -135,7 +137,7 @@ def render(data: ReportData) -> str:
         out += _table(
             ["Week of", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             [
-                [monday.isoformat()] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
+                [long_date(monday)] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
                 for monday, week in weeks
             ],
             "llllllll",
@@ -148,7 +150,7 @@ def render(data: ReportData) -> str:
             ["Date", "Side effect", "Severity", "Medication", "Note"],
             [
                 [
-                    e.at.strftime("%Y-%m-%d %H:%M"),
+                    long_moment(e.at),
                     _md(e.name),
                     severity_text(e.severity),
                     _md(e.med),
@@ -165,7 +167,7 @@ def render(data: ReportData) -> str:
     if data.skips:
         out += _table(
             ["Dose of", "Medication", "Reason"],
-            [[s.at.strftime("%Y-%m-%d %H:%M"), _md(s.med), _md(s.reason)] for s in data.skips],
+            [[long_moment(s.at), _md(s.med), _md(s.reason)] for s in data.skips],
         )
         if data.skips_total > len(data.skips):
             out += ["", f"… and {data.skips_total - len(data.skips)} earlier ones."]
