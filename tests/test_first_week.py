@@ -5,11 +5,19 @@ a backdated edit, and the wording."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from adherelog.clock import localize
+from adherelog.schedule import optional_slots, slots_on
+from adherelog.views import clock_text, day_text
 from helpers import data, invoke, ok, one_error_line, run
+from helpers import schedule_version as version
 
 
 def at(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
@@ -96,6 +104,60 @@ def test_med_edit_that_changes_nothing_says_so_and_writes_nothing() -> None:
     assert "nothing to change" in result.stdout
     assert data("med", "show", "metformin") == before
     assert invoke("med", "edit", "metformin", "--from", "today").exit_code == 2  # no option
+
+
+ZONES = ("Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC")
+
+
+@given(
+    zone_name=st.sampled_from(ZONES),
+    minutes=st.lists(st.integers(0, 24 * 60 - 1), min_size=1, max_size=4, unique=True),
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    added=st.integers(0, 24 * 60 - 1),
+)
+def test_the_day_of_adding_has_its_slots_optional_before_and_real_after(
+    zone_name: str, minutes: list[int], day: date, added: int
+) -> None:
+    """On the day a medication is added, the optional slots and the real ones together are
+    exactly the day's slots as if it had started at midnight, split at the moment of
+    adding; every other day is untouched."""
+    tz = ZoneInfo(zone_name)
+    times = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in sorted(minutes))
+    moment = localize(day, time(added // 60, added % 60), tz)
+    added_now = version(moment, times, zone=zone_name)
+    from_midnight = version(localize(day, time(0), tz), times, zone=zone_name)
+    whole_day = slots_on((from_midnight,), day, zone_name)
+    real = slots_on((added_now,), day, zone_name)
+    both = slots_on((added_now,), day, zone_name, optional=True)
+    assert [s.scheduled for s in both] == [s.scheduled for s in whole_day]
+    assert all(s.optional == (s.scheduled.astimezone(UTC) < moment) for s in both)
+    assert [s for s in both if not s.optional] == real
+    far = (datetime(1900, 1, 2, tzinfo=UTC), datetime(2199, 1, 1, tzinfo=UTC))
+    assert all(s.local_date == day for s in optional_slots((added_now,), *far))
+    assert not optional_slots((from_midnight,), *far)  # --start DATE: none
+
+
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
+def test_the_date_style_has_the_year_only_outside_the_current_one(day: date) -> None:
+    today = date(2026, 11, 22)
+    text = day_text(day, today)
+    assert text.split()[1] == str(day.day)
+    assert text.endswith(str(day.year)) == (day.year != today.year)
+    assert day_text(day, today, words=True) in (
+        {"today"} if day == today else {"yesterday"} if day == today - timedelta(1) else {text}
+    )
+
+
+def test_only_a_doubled_wall_time_carries_the_zone_abbreviation() -> None:
+    tz = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC).astimezone(tz)
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC).astimezone(tz)
+    plain = datetime(2026, 11, 1, 12, 0, tzinfo=UTC).astimezone(tz)
+    assert (clock_text(first), clock_text(second), clock_text(plain)) == (
+        "01:30 EDT",
+        "01:30 EST",
+        "07:00",
+    )
 
 
 # --- 2. the skip guard --------------------------------------------------------------------
