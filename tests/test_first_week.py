@@ -396,6 +396,9 @@ def test_an_as_needed_summary_is_one_line() -> None:
 def test_refill_counts_are_refused_in_words() -> None:
     ok("med", "add", "Metformin", "--time", "08:00")
     assert refused("med", "refill", "metformin", "-5", code=2) == (
+        "adherelog: A count must be more than zero, not -5 (see 'adherelog med refill --help')."
+    )
+    assert refused("med", "refill", "metformin", "--", "-5", code=2) == (
         "adherelog: The refill count is the number of units added, so it must be more than"
         " zero, not -5; to correct a supply use 'adherelog med edit NAME --supply N'."
     )

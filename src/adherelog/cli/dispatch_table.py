@@ -199,10 +199,13 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
     ),
     ('med', 'refill'): (
-        'typer',
+        'adherelog.cli.actions.meds:refill',
         (
+            ('name', 'str', None, None, 1, True, None),
+            ('count', 'str', None, None, 1, True, None),
         ),
         (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
     ('med', 'resume'): (

@@ -221,9 +221,7 @@ def rm(ctx: typer.Context, name: Name, *, json_flag: JsonFlag = False) -> None:
     finish(actions.rm(settings(ctx, json_flag), name=name))
 
 
-# A negative COUNT ("-5") reaches the command, which says what is wrong with it, instead of
-# being taken for an unknown option.
-@app.command("refill", context_settings={"ignore_unknown_options": True})
+@app.command("refill")
 def refill(
     ctx: typer.Context,
     name: Name,
