@@ -16,7 +16,7 @@ from adherelog.model import Med
 from adherelog.output import Line, Segment, pad, table, truncate
 from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
 from adherelog.text import one_line, plural
-from adherelog.views import number
+from adherelog.views import month_day, number
 
 REFERENCE = 0.8  # the adherence reference line (80%)
 BAR_CELLS = 20  # 5% a cell
@@ -247,7 +247,7 @@ def calendar_lines(days: Sequence[CalendarDay], today: date, whose: str) -> list
     for start in range(0, len(days), 7):
         week = days[start : start + 7]
         first = week[0].day
-        line: Line = [("  " + pad(f"{first.day} {first.strftime('%b')}", 8) + "  ", "dim")]
+        line: Line = [("  " + pad(month_day(first), 8) + "  ", "dim")]
         for item in week:
             symbol = cell(item)
             if item.day == today:

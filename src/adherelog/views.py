@@ -59,6 +59,11 @@ def day_text(day: date, today: date, *, words: bool = False) -> str:
     return text if day.year == today.year else f"{text} {day.year}"
 
 
+def month_day(day: date) -> str:
+    """'2 Nov': a day where the weekday and year are shown elsewhere (calendar rows)."""
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]}"
+
+
 def clock_text(local: datetime) -> str:
     """'08:00', or '01:30 EDT' for a wall time that its day has twice (fall-back)."""
     text = f"{local.hour:02d}:{local.minute:02d}"
