@@ -25,6 +25,7 @@ from adherelog.report_text import (
 )
 from adherelog.summary_values import Counts
 from adherelog.text import printable
+from adherelog.views import month_day
 
 # Colours chosen to stay apart for the common colour-vision deficiencies and in greyscale
 # (broken days also carry a mark, so a black-and-white print keeps the meaning).
@@ -140,7 +141,7 @@ def heatmap_svg(days: Sequence[Day]) -> str:
         if day.day.month != month and column - labelled >= 3:
             month, labelled = day.day.month, column
             parts.append(
-                f'<text x="{x}" y="11" font-size="9" fill="#555">{day.day.strftime("%b")}</text>'
+                f'<text x="{x}" y="11" font-size="9" fill="#555">{month_day(day.day).split()[1]}</text>'
             )
         parts.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
@@ -255,7 +256,7 @@ def effects_svg(effects: Sequence[EffectItem], since: date, until: date) -> str:
                 f'<line x1="{_attr(x)}" y1="{top - 4}" x2="{_attr(x)}" y2="{height - 4}" '
                 'stroke="#ddd"/>'
                 f'<text x="{_attr(x + 2)}" y="12" font-size="9" fill="#555">'
-                f"{day.strftime('%d %b')}</text>"
+                f"{month_day(day)}</text>"
             )
         day += timedelta(days=1)
     for index, key in enumerate(lanes):
