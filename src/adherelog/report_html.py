@@ -140,9 +140,8 @@ def heatmap_svg(days: Sequence[Day]) -> str:
         # A month's name over its first week, unless the previous name is too close.
         if day.day.month != month and column - labelled >= 3:
             month, labelled = day.day.month, column
-            parts.append(
-                f'<text x="{x}" y="11" font-size="9" fill="#555">{month_day(day.day).split()[1]}</text>'
-            )
+            name = month_day(day.day).split()[1]
+            parts.append(f'<text x="{x}" y="11" font-size="9" fill="#555">{name}</text>')
         parts.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
             f'fill="{_day_colour(day)}"><title>{esc(_day_title(day))}</title></rect>'
