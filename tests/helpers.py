@@ -124,6 +124,10 @@ def scalar(sql: str, *params: object, path: Path | None = None) -> Any:
 
 
 def count(table: str, path: Path | None = None) -> int:
+    """Rows of ``table``; 0 when the journal does not exist (a failing first command
+    creates none)."""
+    if not (path or journal()).exists():
+        return 0
     return int(scalar(f"SELECT count(*) FROM {table}", path=path))
 
 

@@ -129,6 +129,6 @@ def test_calendar_days_is_checked_and_json_changes_nothing(tmp_path: Path) -> No
     target = tmp_path / "meds.ics"
     result = invoke("calendar", "-o", str(target), "--days", "3")
     assert result.exit_code == 0
-    assert result.stderr == f"Wrote reminders for 3 day(s) to {target}.\n"
+    assert result.stderr == f"Wrote reminders for 3 days to {target}.\n"
     assert len(events(Calendar.from_ical(target.read_bytes()))) == 3
     assert target.stat().st_mode & 0o777 == 0o600

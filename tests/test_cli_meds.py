@@ -305,8 +305,8 @@ def test_show_has_the_schedule_history() -> None:
     ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-01", "--dose", "1 g")
     ok("med", "edit", "metformin", "--time", "09:00", "--from", "2026-11-10")
     out = ok("med", "show", "METFORMIN").stdout
-    assert "2026-11-01 00:00  2026-11-10 00:00  daily at 08:00  1 g" in out
-    assert "2026-11-10 00:00                    daily at 09:00  1 g" in out
+    assert "Sun 1 Nov 00:00   Tue 10 Nov 00:00  daily at 08:00  1 g" in out
+    assert "Tue 10 Nov 00:00                    daily at 09:00  1 g" in out
     doc = data("med", "show", "metformin")
     assert set(doc) >= MED_KEYS
     assert [v["times"] for v in doc["schedules"]] == [["08:00"], ["09:00"]]

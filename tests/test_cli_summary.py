@@ -22,7 +22,17 @@ from helpers import data, invoke, ok, one_error_line, run
 
 LONDON = ZoneInfo("Europe/London")
 NOW = localize(date(2026, 11, 22), time(9, 10), LONDON)
-COUNT_KEYS = {"scheduled", "taken", "on_time", "late", "skipped", "missed", "pending", "adherence"}
+COUNT_KEYS = {
+    "scheduled",
+    "taken",
+    "on_time",
+    "early",
+    "late",
+    "skipped",
+    "missed",
+    "pending",
+    "adherence",
+}
 OVERALL_KEYS = COUNT_KEYS | {"current_streak", "longest_streak"}
 MED_KEYS = OVERALL_KEYS | {
     "name",
@@ -102,10 +112,10 @@ def test_summary_last_30_days(history: Path) -> None:
     assert_fits_80_columns_without_colour(out)
     assert lines_of(out)[0] == "Adherence, Sat 24 Oct – Sun 22 Nov 2026 (30 days)"
     table = re.sub(r" +", " ", out)
-    assert "medication slots taken on time late skipped missed adherence" in table
-    assert " Metformin 44 41 40 1 1 1 95.3%" in table
-    assert " Sertraline 22 20 20 0 0 1 95.2%" in table
-    assert " all medications 66 61 60 1 1 2 95.3%" in table
+    assert "medication slots taken on time early late skipped missed adherence" in table
+    assert "\nMetformin 44 41 40 0 1 1 1 95.3%" in table
+    assert "\nSertraline 22 20 20 0 0 0 1 95.2%" in table
+    assert "\nall medications 66 61 60 0 1 1 2 95.3%" in table
     assert "2 doses still to come or within its time are not counted yet." in out
     assert "│ marks 80%" in out
     assert re.search(r"all medications\s+9 now\s+longest 9 \(Fri 13 Nov – Sat 21 Nov\)", out)
@@ -134,6 +144,7 @@ def test_summary_since_a_date_for_one_medication_as_json(history: Path) -> None:
         "scheduled": 44,
         "taken": 41,
         "on_time": 40,
+        "early": 0,
         "late": 1,
         "skipped": 1,
         "missed": 1,
@@ -157,6 +168,7 @@ def test_summary_json_for_all_medications(history: Path) -> None:
         "scheduled": 66,
         "taken": 61,
         "on_time": 60,
+        "early": 0,
         "late": 1,
         "skipped": 1,
         "missed": 2,
@@ -186,7 +198,7 @@ def test_summary_explain_shows_the_arithmetic(history: Path) -> None:
     text = " ".join(out.split())
     assert "How the numbers were worked out" in out
     assert "44 scheduled = 41 taken + 1 skipped + 1 missed + 1 pending" in text
-    assert "41 taken = 40 on time + 1 late" in text
+    assert "41 taken = 40 on time + 0 early + 1 late" in text
     assert "adherence = 41 taken / (41 + 1 skipped + 1 missed) = 95.3%" in text
     assert (
         "current streak 11: 11 kept days from Wed 11 Nov to Sat 21 Nov, after the broken"

@@ -242,6 +242,10 @@ def test_unusual_arguments_go_to_typer(
         assert err == ""
         assert out.startswith("Usage: adherelog")
         assert "Example: adherelog" in out
+    elif not argv:  # no command: the normal help, on stderr, exit 2 (README)
+        assert out == ""
+        assert err.startswith("Usage: adherelog [OPTIONS] COMMAND")
+        assert "Example: adherelog" in err
     else:
         assert err.startswith("adherelog: ")
         assert err.count("\n") == 1, err

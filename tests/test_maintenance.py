@@ -238,7 +238,7 @@ def test_check_finds_orphans_twice_filled_slots_and_bad_values() -> None:
     assert any("at: must be a UTC time" in m for m in messages)
     human = invoke("check")
     assert human.exit_code == 1
-    assert human.stdout.splitlines()[0].startswith(f"{len(doc['problems'])} problem(s) in ")
+    assert human.stdout.splitlines()[0].startswith(f"{len(doc['problems'])} problems in ")
 
 
 def test_check_reports_a_damaged_file(tmp_path: Path) -> None:

@@ -385,7 +385,7 @@ def test_csv_has_doses_and_skips_with_formula_cells_guarded() -> None:
     with opened(journal(), "2026-11-22T09:10:00") as j:
         j.add_med("=Evil", ScheduleOptions(times=[time(8), time(9, 15)]), start=j.now.date())
         j.take(["=Evil"], note="@SUM(A1:A9)")
-        j.skip("=evil", reason="+44 20 7946 0000")
+        j.skip("=evil", reason="+44 20 7946 0000", slot_time=time(8))
         add_effect(j, "Nausea")
     text = export_text(journal(), "csv")
     assert text.startswith("id,kind,med,at,scheduled_for,late_minutes,amount,note\r\n")
@@ -489,7 +489,7 @@ def test_import_command_reports_counts_as_json(tmp_path: Path) -> None:
     assert done["added"] == dry["added"]
     again = ok("--db", fresh, "import", str(source)).stdout
     assert again.startswith("Added nothing from ")
-    assert "Already held: 3 meds, 4 schedules" in again
+    assert "Already held: 3 medications, 4 schedule versions" in again
 
 
 def test_import_reads_standard_input(tmp_path: Path) -> None:

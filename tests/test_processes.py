@@ -112,7 +112,7 @@ def test_concurrent_takes_of_one_slot_record_one_dose(isolated_journal: Path) ->
     assert sorted(proc.returncode for proc in procs) == [0, 1, 1, 1]
     refusals = [err for err in errors if err]
     assert len(refusals) == 3
-    assert all("A's 08:00 dose today is already taken (today 09:10)" in e for e in refusals)
+    assert all("A's dose of today 08:00 is already taken (today 09:10)" in e for e in refusals)
     assert count("records") == 1
     assert scalar("SELECT supply FROM meds") == 9
 

@@ -173,7 +173,7 @@ def test_since_sets_the_period_and_a_future_start_is_refused() -> None:
 def test_markdown_has_every_section() -> None:
     make_journal()
     text = ok("report").stdout
-    assert text.startswith("# Medication report\n\n**Period:** 25 Aug 2026 to 22 Nov 2026")
+    assert text.startswith("# Medication report\n\n**Period:** Tue 25 Aug 2026 to Sun 22 Nov 2026")
     for heading in (
         "## Summary",
         "## Current medications",
@@ -183,12 +183,12 @@ def test_markdown_has_every_section() -> None:
         "## Skipped doses",
     ):
         assert f"\n{heading}\n" in text
-    assert "| Metformin | 500 mg | daily at 08:00, 20:00 | 2026-11-01 | 21 |" in text
-    assert "| Metformin | 39 of 43 | 38 | 1 | 0 | 4 | 91% |" in text
-    assert "| 2026-11-02 | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ | ✓ |" in text
-    assert "| 2026-11-07 09:00 | Sertraline | felt sick |" not in text  # the dose, not the skip
-    assert "| 2026-11-07 08:00 | Sertraline | felt sick |" in text
-    assert "- Sertraline: from 2026-11-15, daily at 08:00, 75 mg" in text
+    assert "| Metformin | 500 mg | daily at 08:00, 20:00 | Sun 1 Nov 2026 | 21 |" in text
+    assert "| Metformin | 39 of 43 | 38 | 0 | 1 | 0 | 4 | 91% |" in text
+    assert "| Mon 2 Nov 2026 | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ | ✓ |" in text
+    assert "| Sat 7 Nov 2026 09:00 | Sertraline | felt sick |" not in text  # the dose, not the skip
+    assert "| Sat 7 Nov 2026 08:00 | Sertraline | felt sick |" in text
+    assert "- Sertraline: from Sun 15 Nov 2026, daily at 08:00, 75 mg" in text
     assert "not medical advice" in text
     assert ok("report", "--json").stdout == text
 
@@ -233,9 +233,9 @@ def test_html_heatmap_has_a_square_per_day_with_its_meaning() -> None:
     squares = re.findall(r'<rect x="\d+" y="\d+" width="14" height="14" rx="2" fill="(#\w+)">'
                          r"<title>([^<]*)</title>", text)  # fmt: skip
     assert len(squares) == 22
-    assert squares[0] == ("#1b7837", "Sun 01 Nov 2026: 3 of 3 doses taken (all doses taken)")
+    assert squares[0] == ("#1b7837", "Sun 1 Nov 2026: 3 of 3 doses taken (all doses taken)")
     titles = dict((t.split(":")[0], c) for c, t in squares)
-    assert titles["Thu 05 Nov 2026"] == "#e08214"  # some taken, one missed
+    assert titles["Thu 5 Nov 2026"] == "#e08214"  # some taken, one missed
     assert titles["Sun 22 Nov 2026"] == "#9ecae1"  # still to come
 
 

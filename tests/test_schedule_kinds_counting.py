@@ -107,7 +107,7 @@ def schedules(draw: st.DrawFn) -> list[ScheduleVersion]:
                 base,
                 active=draw(st.booleans()) or number == 0,
                 end=None if ends is None else start + timedelta(hours=ends),
-                **kind_of(draw, base.anchor),  # type: ignore[arg-type]  # the kind's fields
+                **kind_of(draw, base.anchor),
             )
         )
         start += timedelta(hours=draw(st.integers(1, 24 * 300)))

@@ -364,13 +364,28 @@ REJECTED = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2026-11-31", "November has 30 days"),
+        ("2026-02-29 08:00", "February 2026 has 28 days"),
+        ("2028-02-30", "February 2028 has 29 days"),
+        ("2026-13-01", "there is no month 13 (months go from 01 to 12)"),
+    ],
+)
+def test_a_day_the_month_does_not_have_is_named(text: str, why: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_moment(text, NOW)
+    assert str(info.value).startswith(f"Cannot understand the time '{text}': {why}; try")
+
+
 @pytest.mark.parametrize("text", REJECTED)
 def test_rejected_inputs(text: str) -> None:
     with pytest.raises(UsageError) as info:
         parse_moment(text, NOW)
     message = str(info.value)
     assert message.startswith("Cannot understand the time '")
-    assert message.endswith("'; try for example '2026-11-01 08:15' or 'yesterday 21:30'.")
+    assert message.endswith("; try for example '2026-11-01 08:15' or 'yesterday 21:30'.")
     assert info.value.exit_code == 2
     assert UsageError.exit_code == 2
     # The message is one line and carries no raw control or invisible characters.

@@ -449,8 +449,8 @@ def test_dry_run_reports_the_same_and_writes_nothing(tmp_path: Path) -> None:
     }
     out = ok("tip", "import", path, "--dry-run").stdout
     assert (
-        out
-        == "This bundle was already imported (from 'group' on 22 Nov 2026); nothing would change.\n"
+        out == "This bundle was already imported (from 'group' on Sun 22 Nov 2026);"
+        " nothing would change.\n"
     )
 
 
@@ -699,7 +699,7 @@ def test_two_people_swap_tips_end_to_end(tmp_path: Path) -> None:
     ]
     listing = cli(alice, "tip", "list", "--effect", "nausea")
     assert "worked for 1 peer" in listing
-    assert "from 'Bob', imported 22 Nov 2026" in listing
+    assert "from 'Bob', imported Sun 22 Nov 2026" in listing
 
 
 def test_usage_errors_in_import_and_export_exit_2() -> None:

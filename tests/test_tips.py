@@ -187,7 +187,7 @@ def test_list_human_output(several: None) -> None:
     assert out[2].endswith("  Take it at night")
     assert out[3].strip().split(" · ") == [
         "sertraline",
-        "from 'Tuesday group', imported 22 Nov 2026",
+        "from 'Tuesday group', imported Sun 22 Nov 2026",
         "worked for 1 peer",
     ]
     assert ok("tip", "list", "--tag", "none").stdout.startswith("No tips match.")

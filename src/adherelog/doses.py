@@ -82,7 +82,9 @@ def undo_record(session: Session, conn: sqlite3.Connection, ref_id: str) -> undo
     """``undo`` of a dose, skip or side effect: the record is deleted."""
     found = record(session, ref_id)
     stored_records.delete_record(conn, ref_id)
-    return undo.Undone(found.kind, views.record_summary(found, session.zone), found.id, found)
+    return undo.Undone(
+        found.kind, views.record_summary(found, session.zone, session.now), found.id, found
+    )
 
 
 undo.register("dose", undo_record)
@@ -104,30 +106,69 @@ def _describe_last(session: Session, med: Med) -> str:
 
 
 def _slot_label(session: Session, med: Med, slot: Slot) -> str:
-    tz = schedule.zone(slot.zone)
-    today = session.now.astimezone(tz).date()
-    day = (
-        "today"
-        if slot.local_date == today
-        else "yesterday"
-        if slot.local_date == today - timedelta(days=1)
-        else slot.local_date.isoformat()
-    )
-    return f"{med.name}'s {clock_text(slot.time)} dose {day}"
+    return f"{med.name}'s dose of {session.describe_slot(slot)}"
 
 
-def _filled_message(session: Session, med: Med, slot: Slot, filled: Record) -> str:
+def _open_times(session: Session, med: Med, at: datetime) -> list[str]:
+    """The clock times of the open slots of the day of ``at`` (in the schedule's zone)."""
+    version = med.version_at(at) or med.versions[0]
+    day = at.astimezone(schedule.zone(version.zone)).date()
+    return [
+        clock_text(s.time)
+        for s in schedule.slots_on(med.versions, day, version.zone, optional=True)
+        if _fill(session, med.id, s) is None
+    ]
+
+
+def _slot_hint(session: Session, med: Med, at: datetime, verb: str) -> str:
+    """What to do instead: name an open slot of the day with --slot when there is one."""
+    times = _open_times(session, med, at)
+    if times:
+        shown = " or ".join(f"--slot {t}" for t in times)
+        return f"Use {shown} to {verb} that dose" + (
+            ", or --extra to record an additional dose." if verb == "take" else "."
+        )
+    return "Use --extra to record an additional dose." if verb == "take" else ""
+
+
+def _filled_message(
+    session: Session, med: Med, slot: Slot, filled: Record, verb: str = "take"
+) -> str:
     what = (
         f"already taken ({session.describe_moment(filled.at)})"
         if filled.kind == "dose"
         else "already skipped"
     )
     last = "" if filled.kind == "dose" else f"; {_describe_last(session, med)}"
-    return (
-        f"{_slot_label(session, med, slot)} is {what}{last}. "
-        "Use --slot HH:MM to take another of the day's doses early, or --extra to record "
-        "an additional dose."
+    hint = _slot_hint(session, med, slot.scheduled, verb)
+    return f"{_slot_label(session, med, slot)} is {what}{last}." + (f" {hint}" if hint else "")
+
+
+def _named_slot(session: Session, med: Med, at: datetime, slot_time: time) -> Slot:
+    """The slot at ``slot_time`` of the day of ``at`` in the schedule's zone (``--slot``)."""
+    version = med.version_at(at) or med.versions[0]
+    day = at.astimezone(schedule.zone(version.zone)).date()
+    candidates = [
+        s
+        for s in schedule.slots_on(med.versions, day, version.zone, optional=True)
+        if s.time == slot_time
+    ]
+    if not candidates:
+        raise NotFoundError(
+            f"{med.name} has no {clock_text(slot_time)} dose on {session.describe_day(day)}."
+        )
+    return candidates[0]
+
+
+def _nearest_slot(session: Session, med: Med, at: datetime) -> Slot | None:
+    """The slot nearest to ``at`` within 12 hours (ties go to the earlier), optional slots
+    of the day the medication was added included."""
+    nearby = schedule.slots_between(
+        med.versions, at - MATCH_WINDOW, at + MATCH_WINDOW, optional=True
     )
+    if not nearby:
+        return None
+    return min(nearby, key=lambda s: (abs(s.scheduled - at), s.scheduled))
 
 
 def choose_slot(
@@ -139,24 +180,15 @@ def choose_slot(
     # the first version says whether it is taken as needed.
     version = med.version_at(at) or (med.versions[0] if med.versions else None)
     if slot_time is not None:
-        zone_name = (version or med.versions[0]).zone
-        day = at.astimezone(schedule.zone(zone_name)).date()
-        candidates = [
-            s for s in schedule.slots_on(med.versions, day, zone_name) if s.time == slot_time
-        ]
-        if not candidates:
-            raise NotFoundError(
-                f"{med.name} has no {clock_text(slot_time)} slot on {day.isoformat()}."
-            )
-        chosen = candidates[0]
+        chosen = _named_slot(session, med, at, slot_time)
         filled = _fill(session, med.id, chosen)
         if filled is not None:
             raise ConflictError(_filled_message(session, med, chosen, filled))
         return chosen
     if version is not None and version.as_needed:
         return None
-    nearby = schedule.slots_between(med.versions, at - MATCH_WINDOW, at + MATCH_WINDOW)
-    if not nearby:
+    nearest = _nearest_slot(session, med, at)
+    if nearest is None:
         if extra:
             return None
         if version is not None and not version.active:
@@ -166,16 +198,15 @@ def choose_slot(
             )
         raise ConflictError(
             f"No {med.name} dose is scheduled within 12 hours of "
-            f"{session.describe_moment(at)}; {_describe_last(session, med)}."
-            " Use --extra to record an additional dose."
+            f"{session.describe_moment(at)}; {_describe_last(session, med)}. "
+            + _slot_hint(session, med, at, "take")
         )
-    chosen = min(nearby, key=lambda s: (abs(s.scheduled - at), s.scheduled))
     if extra:
         return None
-    filled = _fill(session, med.id, chosen)
+    filled = _fill(session, med.id, nearest)
     if filled is not None:
-        raise ConflictError(_filled_message(session, med, chosen, filled))
-    return chosen
+        raise ConflictError(_filled_message(session, med, nearest, filled))
+    return nearest
 
 
 # ---------------------------------------------------------------------------- commands
@@ -227,9 +258,15 @@ def take(
 
 
 def skip(
-    session: Session, name: str, *, at: datetime | None = None, reason: str | None = None
+    session: Session,
+    name: str,
+    *,
+    at: datetime | None = None,
+    reason: str | None = None,
+    slot_time: time | None = None,
 ) -> Record:
-    """``skip``: close the nearest open slot as skipped."""
+    """``skip``: close the nearest slot within 12 hours (or the one ``--slot`` names) as
+    skipped; a slot already taken or skipped is refused, never another one reached for."""
     moment = (at or session.now).astimezone(UTC)
     session.check_not_future(moment)
     clean_reason = clean_note(reason)
@@ -238,14 +275,19 @@ def skip(
         version = med.version_at(moment)
         if version is not None and version.as_needed:
             raise ConflictError(f"{med.name} is taken as needed; there is no dose to skip.")
-        nearby = schedule.slots_between(med.versions, moment - MATCH_WINDOW, moment + MATCH_WINDOW)
-        open_slots = [s for s in nearby if _fill(session, med.id, s) is None]
-        if not open_slots:
+        if slot_time is not None:
+            slot: Slot | None = _named_slot(session, med, moment, slot_time)
+        else:
+            slot = _nearest_slot(session, med, moment)
+        if slot is None:
+            hint = _slot_hint(session, med, moment, "skip")
             raise ConflictError(
-                f"No open {med.name} dose within 12 hours of "
-                f"{session.describe_moment(moment)} to skip."
+                f"No {med.name} dose is scheduled within 12 hours of "
+                f"{session.describe_moment(moment)} to skip." + (f" {hint}" if hint else "")
             )
-        slot = min(open_slots, key=lambda s: (abs(s.scheduled - moment), s.scheduled))
+        filled = _fill(session, med.id, slot)
+        if filled is not None:
+            raise ConflictError(_filled_message(session, med, slot, filled, "skip"))
         record_id = new_id()
         made = new_record(session, record_id, "skip", med.id, moment, slot, note=clean_reason)
         write_record(session, conn, made)

@@ -51,13 +51,15 @@ def due(session: Session) -> DueView:
                 as_needed.append(AsNeeded(med, stored_records.last_dose(session.conn, med.id)))
             continue
         today = now.astimezone(schedule.zone(version.zone)).date()
-        day_slots = schedule.slots_on(med.versions, today, version.zone)
+        day_slots = schedule.slots_on(med.versions, today, version.zone, optional=True)
         if not day_slots:
             continue
         filled = {r.slot_at: r for r in stored_records.records_of_day(session.conn, med.id, today)}
         for slot in day_slots:
             record = filled.get(slot.scheduled.astimezone(UTC))
             status = slot_status(slot, None if record is None else record.kind, now)
+            if slot.optional and status in (SlotStatus.OVERDUE, SlotStatus.MISSED):
+                continue  # before the medication was added: never overdue, never missed
             slots.append(DueSlot(med, slot, status, record))
     slots.sort(key=lambda d: (d.slot.scheduled.astimezone(UTC), d.med.name.casefold()))
     return DueView(now, slots, as_needed, meds)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from adherelog import views
 from adherelog.adherence import Streak
+from adherelog.text import plural
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -18,15 +20,8 @@ def percent(value: float | None) -> str:
 
 
 def day_text(day: date | None, today: date) -> str:
-    """'Sat 24 Oct', with the year when it is not this year's."""
-    if day is None:
-        return ""
-    text = f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """'Sat 24 Oct', with the year when it is not this year's (:func:`views.day_text`)."""
+    return "" if day is None else views.day_text(day, today)
 
 
 def slot_sentences(counts: Counts) -> list[str]:
@@ -36,8 +31,8 @@ def slot_sentences(counts: Counts) -> list[str]:
     return [
         f"{counts.scheduled} scheduled = {counts.taken} taken + {counts.skipped} skipped"
         f" + {counts.missed} missed + {counts.pending} pending",
-        f"{counts.taken} taken = {counts.on_time} on time + {counts.late} late"
-        " (outside the grace period)",
+        f"{counts.taken} taken = {counts.on_time} on time + {counts.early} early"
+        f" + {counts.late} late (early and late: outside the grace period)",
         "adherence = no dose decided yet"
         if adherence is None
         else f"adherence = {counts.taken} taken / ({decided}) = {percent(adherence)}",

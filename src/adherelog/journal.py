@@ -51,6 +51,21 @@ class Journal(Session):
             self, name, options, from_date=from_date, supply=supply, per_dose=per_dose, note=note
         )
 
+    def edit(
+        self,
+        name: str,
+        options: ScheduleOptions,
+        *,
+        from_date: date | None = None,
+        supply: float | None = None,
+        per_dose: float | None = None,
+        note: str | None = None,
+    ) -> meds.Edited:
+        """See :func:`adherelog.meds.edit`."""
+        return meds.edit(
+            self, name, options, from_date=from_date, supply=supply, per_dose=per_dose, note=note
+        )
+
     def stop_med(self, name: str, *, from_date: date | None = None) -> Med:
         """See :func:`adherelog.meds.stop_med`."""
         return meds.stop_med(self, name, from_date=from_date)
@@ -82,9 +97,16 @@ class Journal(Session):
             self, names, at=at, amount=amount, note=note, slot_time=slot_time, extra=extra
         )
 
-    def skip(self, name: str, *, at: datetime | None = None, reason: str | None = None) -> Record:
+    def skip(
+        self,
+        name: str,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        slot_time: time | None = None,
+    ) -> Record:
         """See :func:`adherelog.doses.skip`."""
-        return doses.skip(self, name, at=at, reason=reason)
+        return doses.skip(self, name, at=at, reason=reason, slot_time=slot_time)
 
     def due(self) -> DueView:
         """See :func:`adherelog.due.due`."""

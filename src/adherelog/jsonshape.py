@@ -209,6 +209,7 @@ def _counts(counts: Counts) -> Document:
         "scheduled": counts.scheduled,
         "taken": counts.taken,
         "on_time": counts.on_time,
+        "early": counts.early,
         "late": counts.late,
         "skipped": counts.skipped,
         "missed": counts.missed,

@@ -19,10 +19,11 @@ from adherelog.errors import ConflictError, UsageError
 from adherelog.model import WEEKDAYS, Med, Refill, ScheduleVersion
 from adherelog.session import Session, new_id
 from adherelog.storage import meds as stored_meds
+from adherelog.storage import records as stored_records
 from adherelog.storage import refills as stored_refills
 from adherelog.storage import undo as undo_log
-from adherelog.text import check_text
-from adherelog.valueclass import dataclass
+from adherelog.text import check_text, plural
+from adherelog.valueclass import dataclass, replace
 
 DEFAULT_GRACE = 60
 MAX_NAME = 80
@@ -205,7 +206,12 @@ def _new_version_from(
     active: bool | None = None,
     options: ScheduleOptions | None = None,
     base: ScheduleVersion | None = None,
-) -> None:
+    only_a_change: bool = False,
+) -> str | None:
+    """Store a new schedule version from ``start_at``; with ``only_a_change``, none when it
+    would schedule exactly what the version in force then does. What was stored: None,
+    "dose" when only the dose text changed, else "slots" (the doses it schedules may
+    differ)."""
     first = med.versions[0]
     start_at = max(start_at, first.start)
     base = base or med.version_at(start_at) or first
@@ -262,7 +268,12 @@ def _new_version_from(
         cycle=cycle,
         amounts=amounts,
     )
+    same_days = anchor if options.every is not None else base.anchor
+    as_base = replace(version, id=base.id, start=base.start, anchor=same_days)
+    if only_a_change and as_base == base:
+        return None
     stored_meds.save_version(session.conn, version, session.now)
+    return "dose" if replace(as_base, dose=base.dose) == base else "slots"
 
 
 def _status_change_start(session: Session, med: Med, from_date: date | None) -> datetime:
@@ -331,6 +342,17 @@ def add_med(
     return session.med(clean)
 
 
+@dataclass(frozen=True)
+class Edited:
+    """What ``med edit`` did: the medication as it is now, whether anything changed, and
+    how many days already recorded the new schedule judges anew (it starts before them)."""
+
+    med: Med
+    changed: bool
+    rejudged_days: int = 0
+    start: datetime | None = None
+
+
 def edit_med(
     session: Session,
     name: str,
@@ -341,16 +363,35 @@ def edit_med(
     per_dose: float | None = None,
     note: str | None = None,
 ) -> Med:
+    """``med edit``: see :func:`edit`."""
+    return edit(
+        session, name, options, from_date=from_date, supply=supply, per_dose=per_dose, note=note
+    ).med
+
+
+def edit(
+    session: Session,
+    name: str,
+    options: ScheduleOptions,
+    *,
+    from_date: date | None = None,
+    supply: float | None = None,
+    per_dose: float | None = None,
+    note: str | None = None,
+) -> Edited:
     """``med edit``: a new schedule version from the start of ``from_date`` (default
-    today); medication-level values (supply, per-dose amount, note) change at once."""
+    today); medication-level values (supply, per-dose amount, note) change at once. An
+    edit that would change nothing writes nothing (SPEC §4)."""
     if not options.given() and supply is None and per_dose is None and note is None:
         raise UsageError("Nothing to change: give at least one option, e.g. --time 09:00.")
     check_count(supply, "The supply", zero_ok=True)
     check_count(per_dose, "The amount per dose")
+    cleaned = None if note is None else clean_note(note)
     # The medication is read inside the write transaction: read before it, a change
     # another process commits meanwhile would be overwritten by this one.
     with session.store.write() as conn:
         med = session.med(name)
+        changed, rejudged, start_at = False, 0, None
         if options.given():
             zone_name = (
                 _zone_or_error(options.zone)
@@ -358,14 +399,21 @@ def edit_med(
                 else (med.version_at(session.now) or med.versions[0]).zone
             )
             day = from_date or session.now.astimezone(schedule.zone(zone_name)).date()
-            _new_version_from(session, med, _start_of(day, zone_name), options=options)
-        if supply is not None:
+            start_at = max(_start_of(day, zone_name), med.versions[0].start)
+            stored = _new_version_from(session, med, start_at, options=options, only_a_change=True)
+            changed = stored is not None
+            if stored == "slots":
+                rejudged = stored_records.recorded_days_since(conn, med.id, start_at)
+        if supply is not None and supply != med.supply:
             stored_meds.set_supply(conn, med.id, supply)
-        if per_dose is not None:
+            changed = True
+        if per_dose is not None and per_dose != med.per_dose:
             stored_meds.set_per_dose(conn, med.id, per_dose)
-        if note is not None:
-            stored_meds.set_note(conn, med.id, clean_note(note))
-    return session.med(med.name)
+            changed = True
+        if note is not None and cleaned != med.note:
+            stored_meds.set_note(conn, med.id, cleaned)
+            changed = True
+    return Edited(session.med(med.name), changed, rejudged, start_at)
 
 
 def stop_med(session: Session, name: str, *, from_date: date | None = None) -> Med:
@@ -481,7 +529,7 @@ def remove_med(session: Session, name: str) -> Med:
         used = stored_meds.times_used(conn, med.id)
         if used:
             raise ConflictError(
-                f"{med.name} has {used} record(s) in the journal and cannot be removed; "
+                f"{med.name} has {plural(used, 'record')} in the journal and cannot be removed; "
                 f"use 'adherelog med stop {med.name}' to stop scheduling it."
             )
         undo_log.forget_med(conn, med.id)

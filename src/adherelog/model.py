@@ -96,6 +96,9 @@ class Slot:
     grace: int
     zone: str
     amount: float | None = None  # the slot's own amount (``--time 08:00=2``); None: per dose
+    # A slot of the day a medication was added, earlier than the moment it was added
+    # (SPEC §4): it counts when a dose or skip fills it, and is never missed.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,48 @@ def truncate(text: str, width: int) -> str:
     return out + "…"
 
 
+MIN_WIDTH = 80  # rows are laid out for at least this many columns (SPEC §1)
+
+
+def terminal_width() -> int:
+    """The terminal's width in columns (``COLUMNS`` first, 80 when unknown), at least
+    :data:`MIN_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        width = int(columns)
+    else:
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            width = MIN_WIDTH
+    return max(MIN_WIDTH, width)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken between words where it can."""
+    width = max(1, width)
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while display_width(word) > width:  # a word longer than the line: cut it
+            cut = ""
+            for ch in word:
+                if display_width(cut + ch) > width:
+                    break
+                cut += ch
+            lines.append(cut)
+            word = word[len(cut) :]
+        current = word
+    lines.append(current)
+    return lines
+
+
 def table(
     header: Sequence[str],
     rows: Sequence[Sequence[Segment]],
@@ -118,29 +160,45 @@ def table(
     aligns: str | None = None,
     indent: str = "  ",
     max_widths: Sequence[int] | None = None,
+    fill: bool = False,
 ) -> list[Line]:
-    """Columns separated by two spaces, a dim header, no box drawing (fits 80 columns)."""
+    """Columns separated by two spaces, a dim header, no box drawing (fits 80 columns).
+    With ``fill`` the last column is not cut: it wraps within the terminal's width."""
     aligns = aligns or "<" * len(header)
+    last_col = len(header) - 1
     cells = [
-        [(truncate(t, max_widths[i]) if max_widths else t, s) for i, (t, s) in enumerate(r)]
+        [
+            (truncate(t, max_widths[i]) if max_widths and not (fill and i == last_col) else t, s)
+            for i, (t, s) in enumerate(r)
+        ]
         for r in rows
     ]
     widths = [display_width(h) for h in header]
     for row in cells:
         for i, (chunk, _) in enumerate(row):
-            widths[i] = max(widths[i], display_width(chunk))
+            if not (fill and i == last_col):
+                widths[i] = max(widths[i], display_width(chunk))
+    room = 0
+    if fill:
+        used = display_width(indent) + sum(widths[:last_col]) + 2 * last_col
+        room = max(20, terminal_width() - used)
     lines: list[Line] = []
     head = "  ".join(pad(h, widths[i], aligns[i]) for i, h in enumerate(header)).rstrip()
     lines.append([(indent + head, "bold")])
     for row in cells:
         line: Line = [(indent, None)]
+        more: list[str] = []
         for i, (chunk, style) in enumerate(row):
             last = i == len(row) - 1
+            if fill and last:
+                chunk, *more = wrap(chunk, room)
             text = chunk if last and aligns[i] == "<" else pad(chunk, widths[i], aligns[i])
             line.append((text, style))
             if not last:
                 line.append(("  ", None))
         lines.append(_rstrip(line))
+        gap = " " * (display_width(indent) + sum(widths[:last_col]) + 2 * last_col)
+        lines += [[(gap + part, row[-1][1])] for part in more]
     return lines
 
 

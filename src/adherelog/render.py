@@ -5,14 +5,14 @@ Every user-typed text goes through :func:`adherelog.text.one_line` here.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from adherelog import schedule
 from adherelog.model import SlotStatus
 from adherelog.output import table
 from adherelog.schedule import schedule_text
 from adherelog.text import one_line
-from adherelog.views import is_active, number
+from adherelog.views import clock_text, day_text, is_active, moment_text, number
+
+DEFAULT_GRACE = 60  # minutes, when a record's schedule is not at hand (SPEC §4)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -36,29 +36,29 @@ STATUS_STYLE = {
 KIND_STYLE = {"dose": "green", "skip": "yellow", "missed": "red", "effect": "magenta"}
 
 
-def when(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """'today 08:05', 'yesterday 21:10', 'Mon 16 Nov 08:00' or '2025-03-01 08:00'."""
-    local = moment.astimezone(zone)
-    today = now.astimezone(zone).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return f"today {clock}"
-    if local.date() == today - timedelta(days=1):
-        return f"yesterday {clock}"
-    if abs((today - local.date()).days) < 180:
-        return local.strftime("%a %d %b ") + clock
-    return local.strftime("%Y-%m-%d ") + clock
+def when(
+    moment: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+    own_zone: str | None = None,
+    *,
+    dated: bool = False,
+) -> str:
+    """The one date style (see :func:`adherelog.views.moment_text`): 'today 08:05',
+    'yesterday 21:10', 'Mon 16 Nov 08:00', '13:00 (08:00 America/New_York)'; ``dated`` (a
+    column of a table) always with the day, never 'today'."""
+    return moment_text(moment, zone, now, own_zone=own_zone, words=not dated, dated=dated)
 
 
 def lateness(minutes: int | None, grace: int | None) -> str:
+    """'on time', 'on time, 5 min after', '2 h late', '5 h early' (SPEC §5: early is not
+    late; within the grace period a dose is on time, whichever side of its slot)."""
     if minutes is None:
         return ""
-    if grace is not None and abs(minutes) <= grace:
-        return (
-            "on time"
-            if minutes == 0
-            else f"on time, {_span(minutes)} {'late' if minutes > 0 else 'early'}"
-        )
+    if minutes == 0:
+        return "on time"
+    if abs(minutes) <= (DEFAULT_GRACE if grace is None else grace):
+        return f"on time, {_span(minutes)} {'after' if minutes > 0 else 'before'}"
     return f"{_span(minutes)} {'late' if minutes > 0 else 'early'}"
 
 
@@ -85,13 +85,13 @@ def taken_lines(
     for record in records:
         name = one_line(record.med_name or "")
         med = meds.get(record.med_id or "")
-        at = when(record.at, zone, now)
+        at = when(record.at, zone, now, record.zone)
         if record.kind == "skip":
-            slot = when(record.slot_at, zone, now) if record.slot_at else ""
+            slot = _slot_in_row(record, zone, now) if record.slot_at else ""
             line: Line = [
                 ("Skipped ", "yellow"),
                 (name, "bold"),
-                (f" {at}, the dose of {slot}", None),
+                (f" {at}, the {slot} dose", None),
             ]
             if record.note:
                 line.append((f": {one_line(record.note)}", None))
@@ -102,7 +102,7 @@ def taken_lines(
             line.append((f" ×{number(record.amount)}", None))
         line.append((f" {at}", None))
         if record.slot_at is not None:
-            scheduled = record.slot_at.astimezone(zone).strftime("%H:%M")
+            scheduled = _slot_in_row(record, zone, now)
             late = lateness(record.late_minutes, _grace_for(med, record))
             style = "green" if late.startswith("on time") else "yellow"
             line += [(f", for the {scheduled} dose (", None), (late, style), (")", None)]
@@ -122,8 +122,8 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
     lines: list[Line] = [
         [
             (
-                f"Today, {now_local.strftime('%a %d %b %Y')} — "
-                f"now {now_local.strftime('%H:%M')} ({zone.key})",
+                f"Today, {day_text(now_local.date(), now_local.date())} — "
+                f"now {clock_text(now_local)} ({zone.key})",
                 "bold",
             )
         ]
@@ -138,14 +138,11 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
             dose = one_line(version.dose) if version and version.dose else ""
             detail = ""
             if item.record is not None and item.record.kind == "dose":
-                detail = f"at {item.record.at.astimezone(zone).strftime('%H:%M')}, " + lateness(
-                    item.record.late_minutes, item.slot.grace
-                )
+                at = moment_text(item.record.at, zone, view.now, own_zone=item.record.zone)
+                detail = f"at {at}, " + lateness(item.record.late_minutes, item.slot.grace)
             elif item.record is not None and item.record.note:
                 detail = one_line(item.record.note)
-            label = item.slot.scheduled.strftime("%H:%M")
-            if item.slot.zone != zone.key:
-                label += f" {item.slot.zone}"
+            label = moment_text(item.slot.scheduled, zone, view.now, own_zone=item.slot.zone)
             rows.append(
                 [
                     (label, None),
@@ -156,24 +153,55 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
                 ]
             )
         lines += table(
-            ["time", "medication", "dose", "status", ""], rows, max_widths=[24, 24, 16, 8, 30]
+            ["time", "medication", "dose", "status", ""],
+            rows,
+            max_widths=[40, 24, 16, 8, 0],
+            fill=True,
         )
     if view.as_needed:
         lines.append([("As needed", "bold")])
-        for entry in view.as_needed:
-            last = (
-                "never taken"
-                if entry.last_taken is None
-                else "last taken " + when(entry.last_taken.at, zone, view.now)
-            )
-            lines.append([("  ", None), (one_line(entry.med.name), "bold"), (f"  {last}", "dim")])
+        rows = [
+            [
+                (one_line(entry.med.name), "bold"),
+                (
+                    "never taken"
+                    if entry.last_taken is None
+                    else "last taken "
+                    + when(entry.last_taken.at, zone, view.now, entry.last_taken.zone),
+                    "dim",
+                ),
+            ]
+            for entry in view.as_needed
+        ]
+        lines += table(["medication", "last dose"], rows, max_widths=[24, 0], fill=True)[1:]
     return lines
 
 
-def history_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) -> list[Line]:
-    """``history``: one line per record, oldest first."""
+def _slot_in_row(record: Record, zone: ZoneInfo, now: datetime) -> str:
+    """A record's slot beside its moment: '08:00' on the same local day, else with its day;
+    its own zone's clock in brackets when that zone is another one."""
+    assert record.slot_at is not None
+    same_day = record.slot_at.astimezone(zone).date() == record.at.astimezone(zone).date()
+    return moment_text(
+        record.slot_at,
+        zone,
+        record.at if same_day else now,
+        own_zone=record.slot_zone,
+        dated=not same_day,
+    )
+
+
+def history_lines(
+    records: Sequence[Record],
+    zone: ZoneInfo,
+    now: datetime,
+    meds: dict[str, Med] | None = None,
+) -> list[Line]:
+    """``history``: one line per record, oldest first; notes wrap within the terminal's
+    width (``meds``, by id, give each dose's grace period)."""
     if not records:
         return [[("No records in this period.", "dim")]]
+    meds = meds or {}
     rows: list[list[Segment]] = []
     for record in records:
         moment = record.slot_at if record.kind == "missed" and record.slot_at else record.at
@@ -187,24 +215,32 @@ def history_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) -> l
             if record.slot_at is None:
                 detail = "no slot"
             else:
-                detail = f"for {record.slot_at.astimezone(zone).strftime('%H:%M')}, " + lateness(
-                    record.late_minutes, None
+                grace = _grace_for(meds.get(record.med_id or ""), record)
+                detail = f"for {_slot_in_row(record, zone, now)}, " + lateness(
+                    record.late_minutes, grace
                 )
         elif record.kind == "skip" and record.slot_at is not None:
-            detail = f"the {record.slot_at.astimezone(zone).strftime('%H:%M')} dose"
+            detail = f"the {_slot_in_row(record, zone, now)} dose"
         elif record.kind == "effect" and record.severity is not None:
             detail = f"severity {record.severity}"
         if record.note:
             detail = (detail + ": " if detail else "") + one_line(record.note)
+        own = record.slot_zone if record.kind == "missed" else record.zone
         rows.append(
             [
-                (when(moment, zone, now), None),
+                (when(moment, zone, now, own, dated=True), None),
                 (record.kind, KIND_STYLE.get(record.kind)),
                 (what, "bold"),
                 (detail, None),
             ]
         )
-    return table(["when", "kind", "what", "details"], rows, max_widths=[20, 6, 28, 60], indent="")
+    return table(
+        ["when", "kind", "what", "details"],
+        rows,
+        max_widths=[56, 6, 28, 0],
+        indent="",
+        fill=True,
+    )
 
 
 def med_list_lines(meds: Sequence[Med], now: datetime) -> list[Line]:
@@ -255,14 +291,14 @@ def med_lines(med: Med, now: datetime) -> list[Line]:
         )
         rows.append(
             [
-                (start.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
-                ("" if end is None else end.astimezone(tz).strftime("%Y-%m-%d %H:%M"), None),
+                (moment_text(start, tz, now, dated=True), None),
+                ("" if end is None else moment_text(end, tz, now, dated=True), None),
                 (schedule_text(shown, start) + (" (planned)" if start > now else ""), None),
                 (one_line(v.dose or ""), None),
             ]
         )
     lines += table(
-        ["from", "until", "schedule", "dose"], rows, indent="    ", max_widths=[16, 16, 34, 16]
+        ["from", "until", "schedule", "dose"], rows, indent="    ", max_widths=[22, 22, 34, 16]
     )
     return lines
 

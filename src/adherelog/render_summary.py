@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from datetime import date
 
 from adherelog.adherence import DayClass, Streak
-from adherelog.explain import day_text, percent, plural, slot_sentences, streak_sentences
+from adherelog.explain import day_text, percent, slot_sentences, streak_sentences
 from adherelog.model import Med
 from adherelog.output import Line, Segment, pad, table, truncate
 from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
-from adherelog.text import one_line
-from adherelog.views import number
+from adherelog.text import one_line, plural
+from adherelog.views import month_day, number
 
 REFERENCE = 0.8  # the adherence reference line (80%)
 BAR_CELLS = 20  # 5% a cell
 NAME_WIDTH = 16
+TABLE_NAME_WIDTH = 15  # the table has nine columns: unindented, it fits 80
 WIDTH = 79  # every line fits an 80-column terminal
 ALL = "all medications"
 
@@ -92,6 +93,22 @@ def summary_lines(summary: Summary, *, explain: bool = False) -> list[Line]:
             [("  No medications yet. Add one with: adherelog med add NAME --time 08:00", "dim")]
         )
         return lines
+    if not scheduled:  # only medications taken as needed: no slots, so no adherence
+        lines.append([])
+        for row in summary.meds:
+            lines.append(
+                [
+                    (f"  {one_line(row.med.name)}", "bold"),
+                    (
+                        f", as needed: {plural(row.as_needed_doses, 'dose')} in this period,"
+                        " not part of adherence",
+                        None,
+                    ),
+                ]
+            )
+        lines += _supply(summary)
+        lines += _effects(summary)
+        return lines
     lines.append([])
     lines += _table(summary, scheduled)
     lines += _notes(summary)
@@ -115,10 +132,11 @@ def _table(summary: Summary, rows: Sequence[MedSummary]) -> list[Line]:
 
     def row(name: str, counts: Counts, style: str | None) -> list[Segment]:
         return [
-            (truncate(name, NAME_WIDTH), style),
+            (truncate(name, TABLE_NAME_WIDTH), style),
             (str(counts.scheduled), None),
             (str(counts.taken), None),
             (str(counts.on_time), None),
+            (str(counts.early), None),
             (str(counts.late), None),
             (str(counts.skipped), None),
             (str(counts.missed), None),
@@ -130,9 +148,20 @@ def _table(summary: Summary, rows: Sequence[MedSummary]) -> list[Line]:
     if summary.med is None and len(rows) > 1:
         cells.append(row(ALL, summary.overall, "bold"))
     return table(
-        ["medication", "slots", "taken", "on time", "late", "skipped", "missed", "adherence"],
+        [
+            "medication",
+            "slots",
+            "taken",
+            "on time",
+            "early",
+            "late",
+            "skipped",
+            "missed",
+            "adherence",
+        ],
         cells,
-        aligns="<>>>>>>>",
+        aligns="<>>>>>>>>",
+        indent="",
     )
 
 
@@ -218,7 +247,7 @@ def calendar_lines(days: Sequence[CalendarDay], today: date, whose: str) -> list
     for start in range(0, len(days), 7):
         week = days[start : start + 7]
         first = week[0].day
-        line: Line = [("  " + pad(f"{first.day} {first.strftime('%b')}", 8) + "  ", "dim")]
+        line: Line = [("  " + pad(month_day(first), 8) + "  ", "dim")]
         for item in week:
             symbol = cell(item)
             if item.day == today:
@@ -336,9 +365,15 @@ def _wrapped(text: str, indent: str, style: str | None) -> list[Line]:
 
 
 def streak_lines(med: Med | None, streak: Streak, today: date) -> list[Line]:
-    """``streak``: the current and the longest run of kept days."""
+    """``streak``: the current and the longest run of kept days (none for a medication
+    only ever taken as needed)."""
     whose = _name(med)
     lines: list[Line] = [[(f"Streak, {whose}", "bold")]]
+    if med is not None and med.versions and all(v.as_needed for v in med.versions):
+        lines.append(
+            [("  taken as needed: no scheduled doses, so no streak (not part of adherence)", None)]
+        )
+        return lines
     current = f"  now: {plural(streak.current, 'day')} with every dose taken"
     if streak.current and streak.current_from is not None:
         current += f", since {day_text(streak.current_from, today)}"

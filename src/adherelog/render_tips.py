@@ -8,7 +8,7 @@ labels) reaches a line only through :func:`adherelog.text.one_line` or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from adherelog.model import Record
@@ -16,7 +16,7 @@ from adherelog.output import Line, Segment, table
 from adherelog.render import when
 from adherelog.text import one_line, printable
 from adherelog.tips import ImportItem, ImportResult, Tip
-from adherelog.views import severity_word
+from adherelog.views import day_text, severity_word
 
 # ---------------------------------------------------------------------------- effects
 
@@ -34,7 +34,7 @@ def effect_added_lines(record: Record, zone: ZoneInfo, now: datetime) -> list[Li
         line.append((f", severity {severity_text(record.severity)}", None))
     if record.med_name:
         line += [(", with ", None), (one_line(record.med_name), "bold")]
-    line.append((f", {when(record.at, zone, now)}", None))
+    line.append((f", {when(record.at, zone, now, record.zone)}", None))
     lines = [line]
     if record.note:
         lines.append([("  note: ", "dim"), (one_line(record.note), None)])
@@ -47,7 +47,7 @@ def effect_list_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) 
         return [[("No side effects recorded.", "dim")]]
     rows: list[list[Segment]] = [
         [
-            (when(r.at, zone, now), None),
+            (when(r.at, zone, now, r.zone, dated=True), None),
             (one_line(r.effect or ""), "bold"),
             (severity_text(r.severity), None),
             (one_line(r.med_name or ""), None),
@@ -58,8 +58,9 @@ def effect_list_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) 
     return table(
         ["when", "side effect", "severity", "medication", "note"],
         rows,
-        max_widths=[20, 24, 16, 20, 50],
+        max_widths=[56, 24, 16, 20, 0],
         indent="",
+        fill=True,
     )
 
 
@@ -67,7 +68,8 @@ def effect_list_lines(records: Sequence[Record], zone: ZoneInfo, now: datetime) 
 
 
 def _date(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d %b %Y")
+    """'Fri 20 Nov 2026': the one date style, with its year (no "today" to compare with)."""
+    return day_text(moment.astimezone(zone).date(), date.min)
 
 
 def provenance(tip: Tip, zone: ZoneInfo) -> str:
@@ -194,8 +196,10 @@ def import_lines(result: ImportResult, zone: ZoneInfo) -> list[Line]:
     head = f"{verb} {result.added} {tips_word} from '{label}'"
     head += f"; {result.already_held} already held"
     if result.peers_worked_raised:
-        count = "counts" if not result.dry_run else "would count"
-        head += f", {result.peers_worked_raised} of which {count} one more peer it worked for"
+        raised = result.peers_worked_raised
+        verb = ("counts" if raised == 1 else "count") if not result.dry_run else "would count"
+        which = "1 of which" if raised == 1 else f"{raised} of which"
+        head += f", {which} {verb} one more peer it worked for"
     lines.append([(head + ".", "bold")])
     added = [item for item in result.items if item.action == "add"]
     held = [item for item in result.items if item.action == "held"]

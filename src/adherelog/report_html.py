@@ -17,6 +17,7 @@ from adherelog.report_text import (
     DAY_WORDS,
     DISCLAIMER,
     long_date,
+    long_moment,
     number_text,
     percent,
     period_text,
@@ -24,6 +25,7 @@ from adherelog.report_text import (
 )
 from adherelog.summary_values import Counts
 from adherelog.text import printable
+from adherelog.views import month_day
 
 # Colours chosen to stay apart for the common colour-vision deficiencies and in greyscale
 # (broken days also carry a mark, so a black-and-white print keeps the meaning).
@@ -34,6 +36,7 @@ NEUTRAL = "#e8e8e8"
 OPEN = "#9ecae1"
 ON_TIME = "#1b7837"
 LATE = "#7fbc41"
+EARLY = "#5aae61"
 SKIPPED = "#e08214"
 MISSED = "#b2182b"
 SEVERITY = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
@@ -104,7 +107,7 @@ def _day_colour(day: Day) -> str:
 
 
 def _day_title(day: Day) -> str:
-    when = day.day.strftime("%a %d %b %Y")
+    when = long_date(day.day)
     if day.expected == 0:
         return f"{when}: no doses scheduled"
     return f"{when}: {day.taken} of {day.expected} doses taken ({DAY_WORDS[day.state]})"
@@ -137,9 +140,8 @@ def heatmap_svg(days: Sequence[Day]) -> str:
         # A month's name over its first week, unless the previous name is too close.
         if day.day.month != month and column - labelled >= 3:
             month, labelled = day.day.month, column
-            parts.append(
-                f'<text x="{x}" y="11" font-size="9" fill="#555">{day.day.strftime("%b")}</text>'
-            )
+            name = month_day(day.day).split()[1]
+            parts.append(f'<text x="{x}" y="11" font-size="9" fill="#555">{name}</text>')
         parts.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
             f'fill="{_day_colour(day)}"><title>{esc(_day_title(day))}</title></rect>'
@@ -190,6 +192,7 @@ def adherence_svg(meds: Sequence[MedRow]) -> str:
         x = float(label_w)
         for part, colour, what in (
             (counts.on_time, ON_TIME, "on time"),
+            (counts.early, EARLY, "early"),
             (counts.late, LATE, "late"),
             (counts.skipped, SKIPPED, "skipped"),
             (counts.missed, MISSED, "missed"),
@@ -252,7 +255,7 @@ def effects_svg(effects: Sequence[EffectItem], since: date, until: date) -> str:
                 f'<line x1="{_attr(x)}" y1="{top - 4}" x2="{_attr(x)}" y2="{height - 4}" '
                 'stroke="#ddd"/>'
                 f'<text x="{_attr(x + 2)}" y="12" font-size="9" fill="#555">'
-                f"{day.strftime('%d %b')}</text>"
+                f"{month_day(day)}</text>"
             )
         day += timedelta(days=1)
     for index, key in enumerate(lanes):
@@ -268,7 +271,7 @@ def effects_svg(effects: Sequence[EffectItem], since: date, until: date) -> str:
     for effect in effects:
         y = top + lanes.index(effect.name.casefold()) * lane_h + lane_h / 2
         x = x_of(effect.at.date(), effect.at.hour + effect.at.minute / 60)
-        title = f"{effect.at.strftime('%Y-%m-%d %H:%M')}: {effect.name}, severity " + (
+        title = f"{long_moment(effect.at)}: {effect.name}, severity " + (
             severity_text(effect.severity)
         )
         if effect.severity is None:
@@ -320,7 +323,10 @@ def _tiles(data: ReportData) -> str:
     decided = o.taken + o.skipped + o.missed
     tiles = [
         (percent(o.adherence), "adherence (doses taken of those due so far)"),
-        (f"{o.taken} / {decided}", f"doses taken ({o.on_time} on time, {o.late} late)"),
+        (
+            f"{o.taken} / {decided}",
+            f"doses taken ({o.on_time} on time, {o.early} early, {o.late} late)",
+        ),
         (f"{o.skipped} / {o.missed}", "skipped / missed"),
         (
             f"{data.current_streak} day{'' if data.current_streak == 1 else 's'}",
@@ -346,7 +352,7 @@ def _meds_section(data: ReportData) -> str:
             schedule += (
                 '<ul class="changes">'
                 + "".join(
-                    f"<li>from {c.start.isoformat()}: {esc(c.text)}"
+                    f"<li>from {long_date(c.start)}: {esc(c.text)}"
                     + (f", {esc(c.dose)}" if c.dose else "")
                     + "</li>"
                     for c in med.changes
@@ -358,7 +364,7 @@ def _meds_section(data: ReportData) -> str:
                 f"<strong>{esc(med.name)}</strong>",
                 esc(med.dose or ""),
                 schedule,
-                med.since.isoformat(),
+                long_date(med.since),
                 number_text(med.supply) if med.supply is not None else "",
             ]
         )
@@ -377,6 +383,7 @@ def _adherence_section(data: ReportData) -> str:
             [
                 esc(med.name),
                 str(c.on_time),
+                str(c.early),
                 str(c.late),
                 str(c.skipped),
                 str(c.missed),
@@ -385,17 +392,23 @@ def _adherence_section(data: ReportData) -> str:
             ]
         )
     legend = _legend(
-        [(ON_TIME, "on time"), (LATE, "late"), (SKIPPED, "skipped"), (MISSED, "missed")]
+        [
+            (ON_TIME, "on time"),
+            (EARLY, "early"),
+            (LATE, "late"),
+            (SKIPPED, "skipped"),
+            (MISSED, "missed"),
+        ]
     )
     note = (
         f'<p class="muted">Dashed line: {percent(TARGET)}. Adherence is doses taken (on time or '
-        "late) of the doses skipped, missed or taken; doses still to come today are not "
+        "early or late) of the doses skipped, missed or taken; doses still to come today are not "
         "counted yet.</p>"
     )
     table = _table(
-        ["Medication", "On time", "Late", "Skipped", "Missed", "To come", "Adherence"],
+        ["Medication", "On time", "Early", "Late", "Skipped", "Missed", "To come", "Adherence"],
         rows,
-        " nnnnnn",
+        " nnnnnnn",
     )
     extra = ""
     as_needed = [m for m in data.meds if m.as_needed_doses]
@@ -428,7 +441,7 @@ def _effects_section(data: ReportData) -> str:
         return "<p>No side effects recorded in this period.</p>"
     rows = [
         [
-            e.at.strftime("%Y-%m-%d %H:%M"),
+            long_moment(e.at),
             esc(e.name),
             esc(severity_text(e.severity)),
             esc(e.med or ""),
@@ -449,7 +462,7 @@ def _effects_section(data: ReportData) -> str:
 def _skips_section(data: ReportData) -> str:
     if not data.skips:
         return "<p>No doses were skipped in this period.</p>"
-    rows = [[s.at.strftime("%Y-%m-%d %H:%M"), esc(s.med), esc(s.reason or "")] for s in data.skips]
+    rows = [[long_moment(s.at), esc(s.med), esc(s.reason or "")] for s in data.skips]
     more = ""
     if data.skips_total > len(data.skips):
         more = f'<p class="muted">… and {data.skips_total - len(data.skips)} earlier.</p>'
@@ -480,7 +493,7 @@ def render(data: ReportData) -> str:
         f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body><main>"
         "<header><h1>Medication report</h1>"
         f"<p><strong>{esc(period_text(data))}</strong></p>"
-        f'<p class="muted">Generated {data.generated.strftime("%Y-%m-%d %H:%M")}. '
+        f'<p class="muted">Generated {long_moment(data.generated)}. '
         f"{esc(DISCLAIMER)}</p></header>"
         f"{body}"
         f'<footer><p class="muted">{esc(DISCLAIMER)}</p></footer>'

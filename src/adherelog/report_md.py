@@ -11,11 +11,14 @@ from adherelog.report_text import (
     DAY_SYMBOLS,
     DAY_WORDS,
     DISCLAIMER,
+    long_date,
+    long_moment,
     number_text,
     percent,
     period_text,
     severity_text,
 )
+from adherelog.text import plural
 from adherelog.tipfile import md_escape
 
 
@@ -51,7 +54,7 @@ def render(data: ReportData) -> str:
         "# Medication report",
         "",
         f"**Period:** {period_text(data)}  ",
-        f"Generated {data.generated.strftime('%Y-%m-%d %H:%M')}. {DISCLAIMER}",
+        f"Generated {long_moment(data.generated)}. {DISCLAIMER}",
         "",
         "## Summary",
         "",
@@ -61,7 +64,7 @@ def render(data: ReportData) -> str:
         [
             ["Adherence (taken of scheduled doses so far)", percent(o.adherence)],
             ["Doses taken", f"{o.taken} of {o.taken + o.skipped + o.missed}"],
-            ["… on time / late", f"{o.on_time} / {o.late}"],
+            ["… on time / early / late", f"{o.on_time} / {o.early} / {o.late}"],
             ["Skipped / missed", f"{o.skipped} / {o.missed}"],
             ["Still to come today", str(o.pending)],
             ["Current streak / longest", f"{data.current_streak} / {data.longest_streak} days"],
@@ -77,7 +80,7 @@ def render(data: ReportData) -> str:
                     _md(m.name),
                     _md(m.dose),
                     _md(m.schedule) + ("" if m.zone == data.zone else f" ({_md(m.zone)})"),
-                    m.since.isoformat(),
+                    long_date(m.since),
                     number_text(m.supply) if m.supply is not None else "",
                 ]
                 for m in data.meds
@@ -89,7 +92,7 @@ def render(data: ReportData) -> str:
         for med, change in changes:
             dose = f", {_md(change.dose)}" if change.dose else ""
             out.append(
-                f"- {_md(med.name)}: from {change.start.isoformat()}, {_md(change.text)}{dose}"
+                f"- {_md(med.name)}: from {long_date(change.start)}, {_md(change.text)}{dose}"
             )
     else:
         out.append("No medications.")
@@ -97,12 +100,13 @@ def render(data: ReportData) -> str:
     scheduled = [m for m in data.meds if m.counts is not None]
     if scheduled:
         out += _table(
-            ["Medication", "Taken", "On time", "Late", "Skipped", "Missed", "Adherence"],
+            ["Medication", "Taken", "On time", "Early", "Late", "Skipped", "Missed", "Adherence"],
             [
                 [
                     _md(m.name),
                     f"{c.taken} of {c.taken + c.skipped + c.missed}",
                     str(c.on_time),
+                    str(c.early),
                     str(c.late),
                     str(c.skipped),
                     str(c.missed),
@@ -111,7 +115,7 @@ def render(data: ReportData) -> str:
                 for m in scheduled
                 if (c := m.counts) is not None
             ],
-            "lrrrrrr",
+            "lrrrrrrr",
         )
         out.append("")
         out.append(f"The reference line in the HTML report is at {percent(TARGET)}.")
@@ -122,9 +126,9 @@ def render(data: ReportData) -> str:
         out.append("")
         for med in unscheduled:
             if med.as_needed_doses:
-                out.append(f"- {_md(med.name)}: {med.as_needed_doses} as-needed dose(s)")
+                out.append(f"- {_md(med.name)}: {plural(med.as_needed_doses, 'as-needed dose')}")
             if med.extra_doses:
-                out.append(f"- {_md(med.name)}: {med.extra_doses} additional dose(s)")
+                out.append(f"- {_md(med.name)}: {plural(med.extra_doses, 'additional dose')}")
     out += ["", "## Calendar", ""]
     weeks = _weeks(data.days) if any(d.expected for d in data.days) else []
     if not weeks:
@@ -133,7 +137,7 @@ def render(data: ReportData) -> str:
         out += _table(
             ["Week of", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             [
-                [monday.isoformat()] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
+                [long_date(monday)] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
                 for monday, week in weeks
             ],
             "llllllll",
@@ -146,7 +150,7 @@ def render(data: ReportData) -> str:
             ["Date", "Side effect", "Severity", "Medication", "Note"],
             [
                 [
-                    e.at.strftime("%Y-%m-%d %H:%M"),
+                    long_moment(e.at),
                     _md(e.name),
                     severity_text(e.severity),
                     _md(e.med),
@@ -163,7 +167,7 @@ def render(data: ReportData) -> str:
     if data.skips:
         out += _table(
             ["Dose of", "Medication", "Reason"],
-            [[s.at.strftime("%Y-%m-%d %H:%M"), _md(s.med), _md(s.reason)] for s in data.skips],
+            [[long_moment(s.at), _md(s.med), _md(s.reason)] for s in data.skips],
         )
         if data.skips_total > len(data.skips):
             out += ["", f"… and {data.skips_total - len(data.skips)} earlier ones."]

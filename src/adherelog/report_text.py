@@ -3,10 +3,10 @@ disclaimer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from adherelog.report_data import ReportData
-from adherelog.views import severity_word
+from adherelog.views import clock_text, day_text, severity_word
 
 
 def percent(value: float | None) -> str:
@@ -20,7 +20,14 @@ def number_text(value: float | None) -> str:
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day.strftime('%b %Y')}"
+    """'Sun 22 Nov 2026': the one date style, always with the year in a document that is
+    read later (README, "Dates and times on screen")."""
+    return day_text(day, date.min)
+
+
+def long_moment(moment: datetime) -> str:
+    """'Sun 22 Nov 2026 09:10' for a moment already in the report's zone."""
+    return f"{long_date(moment.date())} {clock_text(moment)}"
 
 
 def period_text(data: ReportData) -> str:

@@ -9,7 +9,7 @@ by the RFC 5545 rule of :func:`adherelog.clock.localize`, so it still yields one
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -48,15 +48,49 @@ def days_between(first: date, last: date) -> Iterable[date]:
         day += ONE_DAY
 
 
-def slots_between(
+def optional_slots(
     versions: Sequence[ScheduleVersion], start: datetime, end: datetime
 ) -> list[Slot]:
-    """All slots scheduled at a moment in ``[start, end)``, in time order.
+    """The optional slots in ``[start, end)``: those of the day a medication was added
+    (without ``--start``) that are earlier than the moment it was added (SPEC §4). A dose
+    or skip may fill them; left empty they are never missed. A medication started from a
+    date starts at that day's 00:00 and so has none."""
+    if not versions:
+        return []
+    first_start = versions[0].start
+    version = [v for v in versions if v.start == first_start][-1]  # the one in force then
+    if not version.active or version.as_needed or not version.times:
+        return []
+    tz = zone(version.zone)
+    day = first_start.astimezone(tz).date()
+    if not version.on_day(day):
+        return []
+    midnight = localize(day, time(0), tz).astimezone(UTC)
+    lo, hi = max(start.astimezone(UTC), midnight), min(end.astimezone(UTC), first_start)
+    out: list[Slot] = []
+    for wall in version.times:
+        moment = localize(day, wall, tz)
+        if lo <= moment.astimezone(UTC) < hi:
+            out.append(Slot(version.med_id, moment, day, wall, version.grace, version.zone, True))
+    return sorted(out, key=lambda s: s.scheduled.astimezone(UTC))
+
+
+def slots_between(
+    versions: Sequence[ScheduleVersion],
+    start: datetime,
+    end: datetime,
+    *,
+    optional: bool = False,
+) -> list[Slot]:
+    """All slots scheduled at a moment in ``[start, end)``, in time order, with the
+    optional slots of the day the medication was added when ``optional`` is set.
 
     Instants are compared in UTC: within one zone Python compares wall clocks, which is
     wrong for the doubled hour of a fall-back day."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     found: dict[datetime, Slot] = {}
+    if optional:
+        found.update((s.scheduled.astimezone(UTC), s) for s in optional_slots(versions, start, end))
     for version, span_start, span_end in spans(versions):
         if not version.active or version.as_needed or not version.times:
             continue
@@ -86,13 +120,20 @@ def slots_between(
     return [found[key] for key in sorted(found)]
 
 
-def slots_on(versions: Sequence[ScheduleVersion], day: date, zone_name: str) -> list[Slot]:
+def slots_on(
+    versions: Sequence[ScheduleVersion], day: date, zone_name: str, *, optional: bool = False
+) -> list[Slot]:
     """The slots whose local date (in their schedule's zone) is ``day``, looking at the day
-    as seen from ``zone_name`` with a day's margin either side."""
+    as seen from ``zone_name`` with a day's margin either side (``optional``: see
+    :func:`slots_between`)."""
     tz = zone(zone_name)
     lo = localize(day, datetime.min.time(), tz) - ONE_DAY
     hi = localize(day + ONE_DAY, datetime.min.time(), tz) + ONE_DAY
-    return [slot for slot in slots_between(versions, lo, hi) if slot.local_date == day]
+    return [
+        slot
+        for slot in slots_between(versions, lo, hi, optional=optional)
+        if slot.local_date == day
+    ]
 
 
 def _number(value: float) -> str:

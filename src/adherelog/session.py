@@ -8,11 +8,12 @@ their first argument. :class:`adherelog.journal.Journal` adds the commands as me
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from adherelog import views
 from adherelog.errors import ConflictError, NotFoundError
-from adherelog.model import Med
+from adherelog.model import Med, Slot
 from adherelog.storage import Store
 from adherelog.storage import meds as stored_meds
 from adherelog.text import one_line
@@ -79,18 +80,21 @@ class Session:
     def check_not_future(self, at: datetime, what: str = "a dose") -> None:
         """Refuse a moment more than :data:`FUTURE_TOLERANCE` ahead of now."""
         if too_far_ahead(at, self.now):
-            shown = at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+            shown = self.describe_moment(at)
             raise ConflictError(
-                f"{shown} is in the future; {what} can only be recorded once it has happened."
+                f"{shown[0].upper()}{shown[1:]} is in the future; {what} can only be"
+                " recorded once it has happened."
             )
 
-    def describe_moment(self, moment: datetime) -> str:
-        """'today 08:05', 'yesterday 21:10' or '2026-11-03 08:00' in the local zone."""
-        local = moment.astimezone(self.zone)
-        today = self.now.astimezone(self.zone).date()
-        clock = local.strftime("%H:%M")
-        if local.date() == today:
-            return f"today {clock}"
-        if local.date() == today - timedelta(days=1):
-            return f"yesterday {clock}"
-        return f"{local.date().isoformat()} {clock}"
+    def describe_moment(self, moment: datetime, own_zone: str | None = None) -> str:
+        """'today 08:05', 'yesterday 21:10' or 'Tue 3 Nov 08:00' in the local zone, with
+        ``own_zone``'s clock in brackets when it is another zone (see :mod:`views`)."""
+        return views.moment_text(moment, self.zone, self.now, own_zone=own_zone, words=True)
+
+    def describe_slot(self, slot: Slot) -> str:
+        """A slot as a sentence names it: 'today 08:00', '13:00 (08:00 America/New_York)'."""
+        return self.describe_moment(slot.scheduled, slot.zone)
+
+    def describe_day(self, day: date) -> str:
+        """'today', 'yesterday' or 'Tue 3 Nov'."""
+        return views.day_text(day, self.now.astimezone(self.zone).date(), words=True)

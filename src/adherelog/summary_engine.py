@@ -38,10 +38,10 @@ _MARGIN = timedelta(hours=15)  # more than any zone's distance from UTC
 class _Tally:
     """Slot counts of one day or a run of days (mutable while they are added up)."""
 
-    __slots__ = ("expected", "late", "missed", "skipped", "taken")
+    __slots__ = ("early", "expected", "late", "missed", "skipped", "taken")
 
     def __init__(self) -> None:
-        self.expected = self.taken = self.late = self.skipped = self.missed = 0
+        self.expected = self.taken = self.late = self.skipped = self.missed = self.early = 0
 
     @property
     def pending(self) -> int:
@@ -164,15 +164,18 @@ class Engine:
                 )
             }
             found = {day: _Tally() for day in range(first, last + 1)}
-            for slot in schedule.slots_between(plan.med.versions, lo, hi):
+            for slot in schedule.slots_between(plan.med.versions, lo, hi, optional=True):
                 tally = found.get(slot.local_date.toordinal())
                 if tally is None:
                     continue
-                tally.expected += 1
                 fill = fills.get(to_utc_text(slot.scheduled))
+                if slot.optional and fill is None:
+                    continue  # the day it was added, before it was: counts only when filled
+                tally.expected += 1
                 if fill is not None and fill[0] == "dose":
                     tally.taken += 1
-                    tally.late += abs(int(fill[1] or 0)) > slot.grace
+                    tally.late += int(fill[1] or 0) > slot.grace
+                    tally.early += int(fill[1] or 0) < -slot.grace
                 elif fill is not None and fill[0] == "skip":
                     tally.skipped += 1
                 elif slot_status(slot, None, self.now) is SlotStatus.MISSED:
@@ -206,6 +209,7 @@ class Engine:
             totals.expected += tally.expected
             totals.taken += tally.taken
             totals.late += tally.late
+            totals.early += tally.early
             totals.skipped += tally.skipped
             totals.missed += tally.missed
             index = day - first
@@ -222,6 +226,7 @@ class Engine:
             totals.skipped,
             totals.missed,
             totals.pending,
+            totals.early,
         )
         return out
 
@@ -259,11 +264,13 @@ class Engine:
             if version.rrule is None
             else tuple(rule_days(version.rrule, version.anchor, lo, hi)),
         )
-        present, taken, skipped, late = self._sums(days)
+        present, taken, skipped, off_time = self._sums(days)
+        early = self._early(days, version, set(skip))
         totals.expected += expected
         totals.taken += taken
         totals.skipped += skipped
-        totals.late += late
+        totals.late += off_time - early  # ``lates`` counts both sides of the grace period
+        totals.early += early
         totals.missed += expected - taken - skipped
         if not per_day:
             return
@@ -296,6 +303,16 @@ class Engine:
         if found is None:
             found = self._summed[days] = queries.day_sums(self.conn, days)
         return found
+
+    def _early(self, days: queries.RegularDays, version: ScheduleVersion, skip: set[int]) -> int:
+        """Doses of ``days`` taken more than the grace period before their slot."""
+        return sum(
+            count
+            for day, count in queries.early_doses(
+                self.conn, days.med_id, _iso(days.first), _iso(days.last), version.grace
+            )
+            if day not in skip and is_on_day(version, day)
+        )
 
     def _mark_on_days(self, version: ScheduleVersion, lo: int, hi: int, out: _Days, k: int) -> None:
         """Mark every covered day of ``[lo, hi]`` kept, ``k`` doses expected and taken: the

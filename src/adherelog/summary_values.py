@@ -11,9 +11,10 @@ from adherelog.model import Med
 
 
 class Counts(Value):
-    """Slot counts over a period: scheduled = taken + skipped + missed + pending."""
+    """Slot counts over a period: scheduled = taken + skipped + missed + pending, and
+    taken = on time + early + late (SPEC §5: early is not late)."""
 
-    __slots__ = ("late", "missed", "pending", "scheduled", "skipped", "taken")
+    __slots__ = ("early", "late", "missed", "pending", "scheduled", "skipped", "taken")
 
     def __init__(
         self,
@@ -23,13 +24,15 @@ class Counts(Value):
         skipped: int = 0,
         missed: int = 0,
         pending: int = 0,
+        early: int = 0,
     ) -> None:
         self.scheduled, self.taken, self.late = scheduled, taken, late
         self.skipped, self.missed, self.pending = skipped, missed, pending
+        self.early = early
 
     @property
     def on_time(self) -> int:
-        return self.taken - self.late
+        return self.taken - self.late - self.early
 
     @property
     def adherence(self) -> float | None:
@@ -43,6 +46,7 @@ class Counts(Value):
             self.skipped + other.skipped,
             self.missed + other.missed,
             self.pending + other.pending,
+            self.early + other.early,
         )
 
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from adherelog import schedule
+from adherelog import schedule, views
 from adherelog.adherence import SpanCounter, scheduled_spans, span_days
 from adherelog.model import Med
 from adherelog.session import Session
@@ -122,7 +122,7 @@ def supply_warnings(
             continue
         when = "today" if left <= 0 else "tomorrow" if left == 1 else f"in {left} days"
         out.append(
-            f"{name}: {amount} left, enough until {end.strftime('%a')} {end.day}"
-            f" {end.strftime('%b')} ({when}) at the current schedule."
+            f"{name}: {amount} left, enough until {views.day_text(end, today)}"
+            f" ({when}) at the current schedule."
         )
     return out

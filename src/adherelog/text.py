@@ -35,6 +35,14 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
+def sort_key(name: str) -> tuple[str, str]:
+    """The order of names people expect whatever the locale: accents and case ignored
+    ("Ácido fólico" before "Vitamin D" and "zinc"), the exact name breaking ties."""
+    spread = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in spread if not unicodedata.combining(ch))
+    return " ".join(plain.split()).casefold(), name_key(name)
+
+
 def is_forbidden_char(ch: str, *, allow_newline: bool = False) -> bool:
     """True for C0/C1 controls, DEL, bidi controls, zero-width and other invisible
     characters, and other format (Cf), private-use or unassigned/surrogate code points."""
@@ -129,3 +137,9 @@ def display_width(text: str) -> int:
             continue
         width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return width
+
+
+def plural(count: int | float, word: str, many: str | None = None) -> str:
+    """'1 day', '2 days', '0 doses' ('many' for irregular plurals)."""
+    shown = int(count) if float(count).is_integer() else count
+    return f"{shown} {word}" if count == 1 else f"{shown} {many or word + 's'}"

@@ -81,6 +81,40 @@ def _moment_error(text: str) -> UsageError:
     )
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _calendar_error(text: str, year: int, month: int, day: int) -> UsageError:
+    """Why ``year-month-day`` is not a date, in words: 'November has 30 days'."""
+    if not 1 <= year <= 9998:
+        return _moment_error(text)
+    if not 1 <= month <= 12:
+        why = f"there is no month {month} (months go from 01 to 12)"
+    elif day < 1:
+        why = "days of the month start at 01"
+    else:
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+        named = f"{_MONTHS[month - 1]} {year}" if month == 2 else _MONTHS[month - 1]
+        why = f"{named} has {last} days"
+    return UsageError(
+        f"Cannot understand the time '{_shown(text)}': {why}; "
+        "try for example '2026-11-01 08:15' or 'yesterday 21:30'."
+    )
+
+
 def _range_error(text: str) -> UsageError:
     return UsageError(f"The time '{_shown(text)}' is outside the supported dates, {RANGE_TEXT}.")
 
@@ -139,8 +173,12 @@ def _iso_datetime(match: re.Match[str], zone: tzinfo) -> Moment | None:
     """An ISO 8601 date-time match as a Moment; None when a value is out of range."""
     fraction = match["fraction"] or ""
     microsecond = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    year, month, mday = int(match["year"]), int(match["month"]), int(match["day"])
     try:
-        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+        day = date(year, month, mday)
+    except ValueError:
+        raise _calendar_error(match.group(0), year, month, mday) from None
+    try:
         wall = time(
             int(match["hour"]), int(match["minute"]), int(match["second"] or 0), microsecond
         )
@@ -180,10 +218,11 @@ def _parse(text: str, now: datetime, zone: tzinfo) -> Moment | None:
 
     match = _ISO_DATE.fullmatch(text)
     if match is not None:
+        year, month, mday = int(match["year"]), int(match["month"]), int(match["day"])
         try:
-            day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+            day = date(year, month, mday)
         except ValueError:
-            return None
+            raise _calendar_error(text, year, month, mday) from None
         return _on_day(day, None, zone)
 
     match = _ISO_DATETIME.fullmatch(text)

@@ -367,14 +367,15 @@ def _details(tip: BundleTip) -> list[str]:
     return details
 
 
-def render_markdown(tips: Sequence[BundleTip]) -> str:
-    """A readable list of ``tips`` for a forum post, ending with the disclaimer line.
+def render_markdown(tips: Sequence[BundleTip], title: str = "Coping tips from peers") -> str:
+    """A readable list of ``tips`` under the heading ``title`` for a forum post, ending
+    with the disclaimer line.
 
     One bullet per tip, in the order given: the text, then in parentheses its medication,
     side effect, tags and whether it worked. Every peer-written string is escaped so that it
     renders as plain text.
     """
-    lines = ["# Coping tips from peers", ""]
+    lines = [f"# {title}", ""]
     if not tips:
         lines.append("No tips to share.")
     for tip in tips:

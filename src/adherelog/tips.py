@@ -325,6 +325,14 @@ EXPORTERS: dict[str, Callable[[Sequence[BundleTip]], str]] = {
 }
 
 
+# The heading of a Markdown export, by the tips it holds (``--mine``, ``--peer``, all).
+MD_TITLES = {
+    "mine": "My coping tips",
+    "peer": "Coping tips from peers",
+    None: "Coping tips",
+}
+
+
 @dataclass(frozen=True)
 class Export:
     """A document ready to be written, and how many tips it holds."""
@@ -349,7 +357,11 @@ def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "
             f"{len(tips)} tips match, but a bundle holds at most {tipfile.MAX_TIPS}; "
             "choose some with --med, --effect, --tag, --search or --id."
         )
-    document = writer(tips)
+    if fmt == "md":
+        source = None if filters is None else filters.source
+        document = tipfile.render_markdown(tips, title=MD_TITLES.get(source, "Coping tips"))
+    else:
+        document = writer(tips)
     if fmt == "json":
         try:
             tipfile.parse_bundle(document.encode("utf-8"))

@@ -56,6 +56,20 @@ class Group(TyperGroup):
             )
             if isinstance(result, int):
                 code = result
+        except click_exceptions.NoArgsIsHelpError as exc:
+            # A group without its command (``adherelog med``): its help as --help prints
+            # it, on stderr with exit 2, as Click's no_args_is_help does (README).
+            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+            code = 2
+        except click_exceptions.NoSuchOption as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else PROG
+            if _is_negative_number(exc.option_name):  # 'med refill metformin -5'
+                error(
+                    f"A count must be more than zero, not {exc.option_name} (see '{where} --help')."
+                )
+            else:
+                error(f"{exc.format_message().rstrip('.')} (see '{where} --help').")
+            code = 2
         except click_exceptions.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else PROG
             error(f"{exc.format_message().rstrip('.')} (see '{where} --help').")
@@ -69,6 +83,14 @@ class Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _is_negative_number(text: str) -> bool:
+    """True for '-5' or '-2.5': a number Click took for an option."""
+    try:
+        return float(text) < 0
+    except ValueError:
+        return False
 
 
 app = typer.Typer(

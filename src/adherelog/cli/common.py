@@ -58,9 +58,13 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
     try:
         yield session
     except sqlite3.DatabaseError as exc:
-        raise storage.diagnose(exc, store.path) from None
-    finally:
-        store.close()
+        diagnosed = storage.diagnose(exc, store.path)  # while the journal is still there
+        store.close_failed()
+        raise diagnosed from None
+    except BaseException:
+        store.close_failed()  # a journal this failing command created is removed again
+        raise
+    store.close()
 
 
 @contextlib.contextmanager

@@ -225,7 +225,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         'adherelog.cli.actions.meds:refill',
         (
             ('name', 'str', None, None, 1, True, None),
-            ('count', 'float', None, None, 1, True, None),
+            ('count', 'str', None, None, 1, True, None),
         ),
         (
             (('--json',), 'json_flag', 'flag', None, None, False, False),
@@ -366,6 +366,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         (
             (('--at',), 'at', 'str', None, None, False, None),
             (('--reason',), 'reason', 'str', None, None, False, None),
+            (('--slot',), 'slot', 'str', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

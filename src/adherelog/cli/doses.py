@@ -44,8 +44,9 @@ def take(
 ) -> None:
     """Record a dose of one or more medications.
 
-    The dose fills the nearest scheduled slot within 12 hours. Taking a slot that is already
-    taken or skipped is refused unless --extra says it is an additional dose.
+    The dose fills the nearest scheduled slot within 12 hours, or the one --slot names.
+    Taking a slot that is already taken or skipped is refused unless --extra says it is an
+    additional dose.
 
     Example: adherelog take metformin --at "yesterday 21:10"
     """
@@ -70,13 +71,24 @@ def skip(
     reason: Annotated[
         str | None, typer.Option("--reason", metavar="TEXT", help="Why it was skipped.")
     ] = None,
+    slot: Annotated[
+        str | None,
+        typer.Option(
+            "--slot",
+            metavar="HH:MM",
+            help="Skip this slot of the day (e.g. tonight's dose, in the morning).",
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Mark the nearest open dose as skipped.
+    """Mark a dose as skipped.
+
+    It picks the nearest scheduled slot within 12 hours, as take does; a slot already
+    taken or skipped is refused rather than another one skipped.
 
     Example: adherelog skip metformin --reason "stomach bug"
     """
-    finish(doses.skip(settings(ctx, json_flag), med=med, at=at, reason=reason))
+    finish(doses.skip(settings(ctx, json_flag), med=med, at=at, reason=reason, slot=slot))
 
 
 def due(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:

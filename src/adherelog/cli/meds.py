@@ -287,7 +287,7 @@ def rm(ctx: typer.Context, name: Name, *, json_flag: JsonFlag = False) -> None:
 def refill(
     ctx: typer.Context,
     name: Name,
-    count: Annotated[float, typer.Argument(metavar="COUNT", help="Units added to the supply.")],
+    count: Annotated[str, typer.Argument(metavar="COUNT", help="Units added to the supply.")],
     *,
     json_flag: JsonFlag = False,
 ) -> None:

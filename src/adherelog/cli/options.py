@@ -24,13 +24,24 @@ def settings(ctx: typer.Context, json_flag: bool) -> Settings:
 
 
 def sub_app(help_text: str) -> typer.Typer:
-    """The sub-app of one noun (``med``, ``effect``, ``tip``, ``share``)."""
-    return typer.Typer(
+    """The sub-app of one noun (``med``, ``effect``, ``tip``, ``share``); ``--json`` may
+    also come before its command (``adherelog med --json list``)."""
+    app = typer.Typer(
         help=help_text,
         context_settings={"help_option_names": ["-h", "--help"]},
         rich_markup_mode=None,
         no_args_is_help=True,
     )
+    app.callback()(_group_json)
+    return app
+
+
+def _group_json(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
+    """``--json`` given between a noun and its command: fold it into the global settings."""
+    if json_flag:
+        root = ctx.find_root()
+        base = root.obj if isinstance(root.obj, Settings) else Settings()
+        root.obj = Settings(db=base.db, json=True)
 
 
 def since_option(help_text: str) -> Any:

@@ -17,7 +17,7 @@ import fcntl
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -395,12 +395,21 @@ class Store:
         self.before_commit: Callable[[sqlite3.Connection], None] | None = None
         # The journal whose -wal and -shm files this read made, to remove when it closes.
         self.made_side_files: Path | None = None
+        # The journal file and the folders this write created (see :meth:`discard`).
+        self.made: tuple[Path, list[Path]] | None = None
 
     def close(self) -> None:
         self.conn.close()
         if self.made_side_files is not None:
             _UNTIDY.add(self.made_side_files)
             tidy_side_files()
+
+    def close_failed(self) -> None:
+        """Close after the command failed: a journal this command created is removed again,
+        with the folders made for it, so that a failing command creates nothing."""
+        self.close()
+        if self.made is not None:
+            _remove_made(*self.made)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -548,9 +557,44 @@ def _open_store(path: Path, *, write: bool) -> Store:
             raise AdherelogError(
                 f"Cannot change the journal {path}: {reason}; nothing was written."
             )
+    # What this write creates (the journal and its missing folders): removed again when
+    # the command fails, so that a failing command leaves nothing behind (SPEC §1).
+    made = (path, _missing_folders(path.parent)) if write and found is None else None
     checked = _check_file(path, found, write=write)
     if checked is None or (not write and checked.st_size == 0):
         return _in_memory(None, None)  # nothing to read yet: an empty journal
+    try:
+        store = _open_checked_store(path, checked, write=write)
+    except BaseException:
+        if made is not None:
+            _remove_made(*made)
+        raise
+    store.made = made
+    return store
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders up to ``folder`` that do not exist yet, innermost first."""
+    missing: list[Path] = []
+    current = folder
+    while not os.path.lexists(current) and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    return missing
+
+
+def _remove_made(path: Path, folders: Sequence[Path]) -> None:
+    """Remove a journal this command created, its side files, and the folders it made
+    for it (each only while empty)."""
+    for suffix in ("", *SIDE_FILES):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+def _open_checked_store(path: Path, checked: os.stat_result, *, write: bool) -> Store:
     _check_left_over_wal(path)
     # A read that finds no -wal or -shm file makes them: it removes them when it is done.
     tidy = not write and not (os.path.lexists(f"{path}-wal") or _wal_ready(path))

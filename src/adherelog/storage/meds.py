@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.model import WEEKDAYS, Med, ScheduleVersion
 from adherelog.storage.rows import select
-from adherelog.text import name_key
+from adherelog.text import name_key, sort_key
 
 _MED_COLUMNS = "id, name, per_dose, supply, note, created_at"
 _VERSION_COLUMNS = (
@@ -93,8 +93,8 @@ def _med(conn: sqlite3.Connection, row: sqlite3.Row) -> Med:
 
 def all_meds(conn: sqlite3.Connection) -> list[Med]:
     """Every medication with its schedule versions, by name."""
-    rows = select(conn, f"SELECT {_MED_COLUMNS} FROM meds ORDER BY name_key").fetchall()
-    return [_med(conn, row) for row in rows]
+    rows = select(conn, f"SELECT {_MED_COLUMNS} FROM meds").fetchall()
+    return [_med(conn, row) for row in sorted(rows, key=lambda row: sort_key(row["name"]))]
 
 
 def find_med(conn: sqlite3.Connection, name: str) -> Med | None:
@@ -112,7 +112,7 @@ def find_med(conn: sqlite3.Connection, name: str) -> Med | None:
 
 def med_names(conn: sqlite3.Connection) -> list[str]:
     """The names of every medication, by name."""
-    return [row["name"] for row in select(conn, "SELECT name FROM meds ORDER BY name_key")]
+    return sorted((row["name"] for row in select(conn, "SELECT name FROM meds")), key=sort_key)
 
 
 def insert_med(conn: sqlite3.Connection, med: Med) -> None:

@@ -144,3 +144,15 @@ def filled_slots(conn: sqlite3.Connection, med_id: str, start: datetime, end: da
         (med_id, to_utc_text(start), to_utc_text(end)),
     )
     return {str(row["slot_at"]) for row in rows}
+
+
+def recorded_days_since(conn: sqlite3.Connection, med_id: str, start: datetime) -> int:
+    """How many slot days (dates in the schedule's zone) hold the medication's doses or
+    skips for slots at ``start`` or later."""
+    row = select(
+        conn,
+        "SELECT count(DISTINCT slot_date) AS n FROM records"
+        " WHERE med_id = ? AND kind IN ('dose', 'skip') AND slot_at >= ?",
+        (med_id, to_utc_text(start)),
+    ).fetchone()
+    return int(row["n"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import date
 from typing import NamedTuple
 
 from adherelog.storage.rows import select
@@ -181,6 +182,23 @@ def slot_fills(conn: sqlite3.Connection, med_id: str, first: str, last: str) -> 
             "SELECT slot_at, kind, late_minutes FROM records WHERE med_id = ?"
             " AND slot_date BETWEEN ? AND ? AND slot_at IS NOT NULL",
             (med_id, first, last),
+        )
+    ]
+
+
+def early_doses(
+    conn: sqlite3.Connection, med_id: str, first: str, last: str, grace: int
+) -> list[tuple[int, int]]:
+    """(date ordinal, count) of the doses of slot dates ``[first, last]`` (ISO) taken more
+    than ``grace`` minutes before their slot."""
+    return [
+        (date.fromisoformat(str(row["slot_date"])).toordinal(), int(row["n"]))
+        for row in select(
+            conn,
+            "SELECT slot_date, count(*) AS n FROM records WHERE med_id = ?"
+            " AND slot_date BETWEEN ? AND ? AND kind = 'dose' AND late_minutes < ?"
+            " GROUP BY slot_date",
+            (med_id, first, last, -grace),
         )
     ]
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from adherelog.cli.common import Settings, Shown, command, deliver, moment, open_journal, until
 from adherelog.errors import UsageError
 from adherelog.output import Line, message
+from adherelog.text import plural
 
 if TYPE_CHECKING:
     from adherelog.maintenance import CheckResult
@@ -105,7 +106,9 @@ def export(
 
 def _import_lines(result: ImportResult, source: str) -> list[Line]:
     def counts(values: dict[str, int]) -> str:
-        shown = [f"{n} {table}" for table, n in values.items() if n]
+        from adherelog.views import row_count
+
+        shown = [row_count(table, n) for table, n in values.items() if n]
         return ", ".join(shown) if shown else "nothing"
 
     head = "Dry run, nothing was written: would add " if result.dry_run else "Added "
@@ -115,10 +118,18 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
     ]
     if result.conflicts:
         lines.append(
-            [(f"{len(result.conflicts)} conflict(s); the journal's data was kept:", "yellow")]
+            [
+                (
+                    f"{plural(len(result.conflicts), 'conflict')}; the journal's data was kept:",
+                    "yellow",
+                )
+            ]
         )
+        from adherelog.views import row_word
+
         for conflict in result.conflicts[:20]:
-            lines.append([(f"  {conflict.table} {_shown(conflict.id)}: {conflict.reason}", None)])
+            what = f"{row_word(conflict.table)} {_shown(conflict.id)}"
+            lines.append([(f"  {what}: {conflict.reason}", None)])
         if len(result.conflicts) > 20:
             lines.append([(f"  … and {len(result.conflicts) - 20} more (see --json).", "dim")])
     return lines
@@ -191,12 +202,16 @@ def _check_lines(result: CheckResult) -> list[Line]:
         from adherelog.portability import EXPORTED_TABLES
 
         shown = [t for t in EXPORTED_TABLES if t in result.tables]
-        rows = ", ".join(f"{result.tables[t]} {t}" for t in shown)
+        from adherelog.views import row_count
+
+        rows = ", ".join(row_count(t, result.tables[t]) for t in shown)
         return [
             [("OK ", "green"), (where, "bold"), (f" (schema {result.schema_version})", None)],
             [(f"  {rows}", "dim")],
         ]
-    lines: list[Line] = [[(f"{len(result.problems)} problem(s) in ", "bold red"), (where, "bold")]]
+    lines: list[Line] = [
+        [(f"{plural(len(result.problems), 'problem')} in ", "bold red"), (where, "bold")]
+    ]
     for problem in result.problems:
         lines.append([(f"  {problem.check}: ", "red"), (_shown(problem.message), None)])
     return lines
@@ -243,7 +258,9 @@ def calendar(
         _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal:
             document = calendar_ics.build_calendar(journal, days)
-        deliver(document, output, settings, force=force, what=f"reminders for {days} day(s)")
+        deliver(
+            document, output, settings, force=force, what=f"reminders for {plural(days, 'day')}"
+        )
 
     return command(settings, work)
 

@@ -11,8 +11,22 @@ from adherelog.errors import UsageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
+    from datetime import time
+
     from adherelog.output import Line
     from adherelog.session import Session
+
+
+def _slot_time(slot: str | None) -> time | None:
+    """The clock time ``--slot`` names, or None."""
+    if slot is None:
+        return None
+    from adherelog.timeparse import parse_clock  # only --slot reads a clock time
+
+    try:
+        return parse_clock(slot)
+    except UsageError as exc:
+        raise UsageError(f"--slot: {exc}") from None
 
 
 def take(
@@ -31,14 +45,7 @@ def take(
         from adherelog import doses
 
         when = moment(session, at, "--at")
-        slot_time = None
-        if slot is not None:
-            from adherelog.timeparse import parse_clock  # only --slot reads a clock time
-
-            try:
-                slot_time = parse_clock(slot)
-            except UsageError as exc:
-                raise UsageError(f"--slot: {exc}") from None
+        slot_time = _slot_time(slot)
         records = doses.take(
             session, meds, at=when, amount=amount, note=note, slot_time=slot_time, extra=extra
         )
@@ -63,13 +70,26 @@ def take(
     return session_command(settings, work, write=True)
 
 
-def skip(settings: Settings, *, med: str, at: str | None = None, reason: str | None = None) -> int:
+def skip(
+    settings: Settings,
+    *,
+    med: str,
+    at: str | None = None,
+    reason: str | None = None,
+    slot: str | None = None,
+) -> int:
     """``skip``: see :func:`adherelog.doses.skip`."""
 
     def work(session: Session) -> Shown:
         from adherelog import doses
 
-        record = doses.skip(session, med, at=moment(session, at, "--at"), reason=reason)
+        record = doses.skip(
+            session,
+            med,
+            at=moment(session, at, "--at"),
+            reason=reason,
+            slot_time=_slot_time(slot),
+        )
 
         def document() -> object:
             from adherelog import jsonshape  # only --json needs it
@@ -159,7 +179,8 @@ def history(
         def lines() -> list[Line]:
             from adherelog import render  # only people see these
 
-            return render.history_lines(records, session.zone, session.now)
+            meds = {m.id: m for m in session.meds()}
+            return render.history_lines(records, session.zone, session.now, meds)
 
         return Shown(json=document, lines=lines)
 

@@ -6,11 +6,13 @@ from datetime import date, time
 
 from adherelog.cli.common import Settings, Shown, day, journal_command, session_command
 from adherelog.errors import UsageError
+from adherelog.text import plural
+from adherelog.valueclass import replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
-    from adherelog.meds import ScheduleOptions
+    from adherelog.meds import Edited, ScheduleOptions
     from adherelog.model import Med
     from adherelog.session import Session
 
@@ -81,6 +83,23 @@ def _time_and_amount(value: str) -> tuple[time, float | None]:
             " e.g. --time 08:00=2."
         )
     return wall, amount
+
+
+def _backdated_warning(journal: Journal, edited: Edited) -> list[str]:
+    """The warning of an edit whose new schedule reaches back over days already recorded
+    (SPEC §4: they are judged anew by it)."""
+    from adherelog.text import one_line
+    from adherelog.views import day_text
+
+    if not edited.rejudged_days or edited.start is None:
+        return []
+    zone = journal.zone
+    start = day_text(edited.start.astimezone(zone).date(), journal.now.astimezone(zone).date())
+    return [
+        f"{one_line(edited.med.name)}'s new schedule starts {start}, so"
+        f" {plural(edited.rejudged_days, 'day')} already recorded will be judged anew by it"
+        " (a dose it does not schedule no longer counts)."
+    ]
 
 
 def _med(journal: Journal, med: Med) -> Shown:
@@ -175,7 +194,7 @@ def edit(
             rrule=rrule,
             cycle=cycle,
         )
-        med = journal.edit_med(
+        edited = journal.edit(
             name,
             schedule,
             from_date=day(journal, from_, "--from"),
@@ -183,7 +202,15 @@ def edit(
             per_dose=per_dose,
             note=note,
         )
-        return _med(journal, med)
+        shown = _med(journal, edited.med)
+        if not edited.changed:
+            from adherelog.output import plain
+            from adherelog.text import one_line
+
+            said = f"{one_line(edited.med.name)}: nothing to change; its schedule stays as it is."
+            return replace(shown, lines=lambda: [plain(said)])
+        notes = _backdated_warning(journal, edited)
+        return replace(shown, warnings=lambda: notes)
 
     return journal_command(settings, work, write=True)
 
@@ -294,14 +321,34 @@ def rm(settings: Settings, *, name: str) -> int:
     return journal_command(settings, work, write=True)
 
 
-def refill(settings: Settings, *, name: str, count: float) -> int:
+def _refill_count(text: str) -> float:
+    """COUNT of ``med refill`` as a number, or a usage error naming the value in words."""
+    from adherelog.text import one_line
+
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"The refill count is the number of units added, such as 60; "
+            f"'{one_line(text)}' is not a number."
+        ) from None
+    if value < 0:
+        raise UsageError(
+            f"The refill count is the number of units added, so it must be more than zero,"
+            f" not {one_line(text.strip())}; to correct a supply use"
+            " 'adherelog med edit NAME --supply N'."
+        )
+    return value
+
+
+def refill(settings: Settings, *, name: str, count: str | float) -> int:
     """``med refill``: see :meth:`adherelog.journal.Journal.refill`."""
 
     def work(journal: Journal) -> Shown:
         from adherelog import jsonshape, views
         from adherelog.text import one_line
 
-        med, added = journal.refill(name, count)
+        med, added = journal.refill(name, _refill_count(str(count)))
         return Shown(
             json=lambda: jsonshape.med(med, journal.now),
             lines=lambda: [
