@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from adherelog import portability, tips
+    from adherelog import importing, tips
     from adherelog.card import Card, CardMed
     from adherelog.due import DueView
     from adherelog.maintenance import Backup, CheckResult, Problem
@@ -385,7 +385,7 @@ def tip_import(result: tips.ImportResult) -> Document:
 # ---------------------------------------------------------------------- the journal itself
 
 
-def journal_import(result: portability.ImportResult) -> Document:
+def journal_import(result: importing.ImportResult) -> Document:
     """``import``: what was added, what was already held and what conflicted."""
     return {
         "added": dict(result.added),

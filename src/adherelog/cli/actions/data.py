@@ -14,8 +14,9 @@ from adherelog.errors import UsageError
 from adherelog.output import Line, message
 
 if TYPE_CHECKING:
+    from adherelog.export import Progress
+    from adherelog.importing import ImportResult
     from adherelog.maintenance import CheckResult
-    from adherelog.portability import ImportResult, Progress
 
 # Progress bars appear for runs over this many rows, and only when stderr is a terminal.
 PROGRESS_ROWS = 5000
@@ -76,20 +77,21 @@ def _progress(label: str) -> Iterator[Progress]:
 def export(
     settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
 ) -> int:
-    """``export``: see :mod:`adherelog.portability`."""
+    """``export``: see :mod:`adherelog.export`."""
 
     def work() -> None:
-        from adherelog import paths, portability
+        from adherelog import export as exporting
+        from adherelog import paths
 
-        fmt = _choice(format_, tuple(portability.EXPORTERS), "--format")
+        fmt = _choice(format_, tuple(exporting.EXPORTERS), "--format")
         _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
-                portability.EXPORTERS[fmt](journal, sys.stdout, shown)
+                exporting.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
-            portability.export_file(
+            exporting.export_file(
                 journal,
                 fmt,
                 Path(output),
@@ -125,17 +127,17 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
 
 
 def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
-    """``import``: see :func:`adherelog.portability.merge`."""
+    """``import``: see :func:`adherelog.importing.merge`."""
 
     def work() -> Shown:
-        from adherelog import jsonshape, portability
+        from adherelog import importing, jsonshape, portability
 
         with _progress("Importing") as progress:
             # The file is checked in full before the journal is opened (or created).
-            staged = portability.read_export(portability.read_input(file), progress)
+            staged = importing.read_export(portability.read_input(file), progress)
             try:
                 with open_journal(settings, write=not dry_run) as journal:
-                    result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
+                    result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
             finally:
                 staged.close()
         return Shown(
@@ -188,7 +190,7 @@ def check(settings: Settings) -> int:
 def _check_lines(result: CheckResult) -> list[Line]:
     where = _shown(result.path)
     if result.ok:
-        from adherelog.portability import EXPORTED_TABLES
+        from adherelog.export import EXPORTED_TABLES
 
         shown = [t for t in EXPORTED_TABLES if t in result.tables]
         rows = ", ".join(f"{result.tables[t]} {t}" for t in shown)
