@@ -126,7 +126,33 @@ def new_staging(schema: int) -> sqlite3.Connection:
     triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
     for (name,) in triggers:
         conn.execute(f"DROP TRIGGER {quote(str(name))}")
+    if schema == SCHEMA_VERSION:
+        # Nor do the indexes that only speed up the journal's own reads: only the unique
+        # ones say something of the rows. (An older schema keeps them all, for the
+        # migrations that bring it up to date.)
+        for name in _plain_indexes(conn):
+            conn.execute(f"DROP INDEX {quote(name)}")
     return conn
+
+
+def _plain_indexes(conn: sqlite3.Connection) -> list[str]:
+    """The indexes made by CREATE INDEX that are not UNIQUE."""
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall()
+    return [str(name) for name, sql in rows if "UNIQUE" not in str(sql).upper().split("(")[0]]
+
+
+@contextlib.contextmanager
+def roomy_cache(conn: sqlite3.Connection, kib: int = 65536) -> Iterator[None]:
+    """A page cache of ``kib`` KiB while many rows are written in a random key order (an
+    import), the usual one again afterwards."""
+    before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size = {-abs(int(kib))}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
 
 
 def upgrade_staging(conn: sqlite3.Connection, schema: int) -> None:
