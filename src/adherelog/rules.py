@@ -11,7 +11,6 @@ follows "must be") or None. Nothing here reads a journal or prints.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -19,13 +18,14 @@ from collections.abc import Callable, Iterator
 from datetime import date, time
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from adherelog import strictjson
 from adherelog.clock import RANGE_TEXT, from_utc_text, storable
 from adherelog.model import WEEKDAYS, Column, Table
-from adherelog.strictjson import Constant
 from adherelog.text import describe_char, forbidden_char, name_key
+
+# ``take`` and ``med add`` read the limits at start-up: the patterns below are compiled
+# (and cached by ``re``) when first used, and the JSON reader is imported when a stored
+# list is read, so that reading the limits costs next to nothing.
 
 # --------------------------------------------------------------------------- the limits
 
@@ -60,24 +60,24 @@ INT64 = 2**63
 Rule = Callable[[Any], str | None]
 """Returns what is wrong with a stored value (a phrase after "must be"), or None."""
 
-_UTC_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-_CLOCK = re.compile(r"\d\d:\d\d")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_DIGEST = re.compile(r"[0-9a-f]{64}")
+_UTC_TEXT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+_CLOCK = r"\d\d:\d\d"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_DIGEST = r"[0-9a-f]{64}"
 # Text made only of these needs no closer look for control or invisible characters.
-PLAIN = re.compile(r"[\x20-\x7e]*")
-PLAIN_LINES = re.compile(r"[\x20-\x7e\n]*")
+_PLAIN = r"[\x20-\x7e]*"
+_PLAIN_LINES = r"[\x20-\x7e\n]*"
 
 
 def bad_char(value: str, *, allow_newline: bool) -> str | None:
     """:func:`adherelog.text.forbidden_char`, with a quick pass for plain ASCII text."""
-    if (PLAIN_LINES if allow_newline else PLAIN).fullmatch(value):
+    if re.fullmatch(_PLAIN_LINES if allow_newline else _PLAIN, value):
         return None
     return forbidden_char(value, allow_newline=allow_newline)
 
 
 def is_uuid(value: Any) -> str | None:
-    ok = isinstance(value, str) and _UUID.fullmatch(value) is not None
+    ok = isinstance(value, str) and re.fullmatch(_UUID, value) is not None
     return None if ok else "a UUID in lower case, like 0b6c1f9e-1d0e-4c39-9f55-4f0cfb0e6a3d"
 
 
@@ -87,7 +87,7 @@ _IN_RANGE = f"within the supported dates, {RANGE_TEXT}"
 
 def is_utc(value: Any) -> str | None:
     message = f"a UTC time like 2026-11-01T08:15:00Z {_IN_RANGE}"
-    if not isinstance(value, str) or not _UTC_TEXT.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(_UTC_TEXT, value):
         return message
     try:
         ok = storable(from_utc_text(value).date())
@@ -113,6 +113,8 @@ def is_zone(value: Any) -> str | None:
 @lru_cache(maxsize=256)
 def known_zone(value: str) -> bool:
     """True for the name of a time zone this system knows (never a path)."""
+    from zoneinfo import ZoneInfo  # start-up cost: see the top of this module
+
     if not value or value.startswith("/") or ".." in value:
         return False
     try:
@@ -177,6 +179,10 @@ def flat_list(value: Any) -> list[Any] | None:
 
     Deeper nesting is refused before decoding: the format never needs it, and decoding
     a hostile cell nested thousands of levels deep would exhaust the stack."""
+    import json  # start-up cost: see the top of this module
+
+    from adherelog import strictjson
+
     if not isinstance(value, str) or strictjson.nesting(value) > 1:
         return None
     try:
@@ -192,7 +198,7 @@ def is_times(value: Any) -> str | None:
     if times is None:
         return message
     for item in times:
-        if not isinstance(item, str) or not _CLOCK.fullmatch(item):
+        if not isinstance(item, str) or not re.fullmatch(_CLOCK, item):
             return message
         try:
             time.fromisoformat(item)
@@ -229,7 +235,7 @@ def is_tags(value: Any) -> str | None:
 
 
 def is_digest(value: Any) -> str | None:
-    ok = isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+    ok = isinstance(value, str) and re.fullmatch(_DIGEST, value) is not None
     return None if ok else "a SHA-256 digest in lower-case hexadecimal"
 
 
@@ -302,6 +308,8 @@ RULES: dict[tuple[str, str], Rule] = {
 
 def type_problem(column: Column, value: Any) -> str | None:
     """What is wrong with ``value`` for the column's type, or None."""
+    from adherelog.strictjson import Constant  # start-up cost: see the top of this module
+
     nullable = "" if column.not_null else " or null"
     if value is None:
         return None if not column.not_null else "must not be null"
@@ -336,7 +344,7 @@ def column_check(column: Column, rule: Rule | None) -> Check:
     """One column's check: the type (with a quick path for the common plain values), then
     the column's rule."""
     kind = column.kind
-    plain = PLAIN_LINES.fullmatch
+    plain = re.compile(_PLAIN_LINES).fullmatch
 
     def check(value: Any) -> str | None:
         if value is None:
@@ -426,10 +434,8 @@ def row_problems(
 
 # Many values of a column joined by newlines, each of which passes is_uuid or is_utc (the
 # UTC ones still need their dates checked).
-_UUIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
-_UTC_TEXTS = re.compile(
-    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z\n)*"
-)
+_UUIDS = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*"
+_UTC_TEXTS = r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z\n)*"
 
 
 def all_pass(column: Column, check: Check, rule: Rule | None, values: list[Any]) -> bool:
@@ -454,8 +460,8 @@ def all_pass(column: Column, check: Check, rule: Rule | None, values: list[Any])
     if column.kind in ("text", "any") and rule in (is_uuid, is_utc) and plain_texts:
         joined = "\n".join(distinct) + "\n"
         if rule is is_uuid:
-            return _UUIDS.fullmatch(joined) is not None
-        if _UTC_TEXTS.fullmatch(joined) is None:
+            return re.fullmatch(_UUIDS, joined) is not None
+        if re.fullmatch(_UTC_TEXTS, joined) is None:
             return False
         return all(is_date(day) is None for day in {value[:10] for value in distinct})
     return all(check(value) is None for value in distinct)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from adherelog import schedule
 from adherelog.clock import local_iso
 from adherelog.model import Med, Record
+from adherelog.rules import MAX_SEVERITY, MIN_SEVERITY
 
 
 def number(value: float | None) -> float | int | None:
@@ -44,8 +45,6 @@ def record_summary(record: Record, zone: ZoneInfo) -> str:
 
 
 SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
-MIN_SEVERITY = 1
-MAX_SEVERITY = len(SEVERITY_WORDS)
 
 
 def severity_word(severity: int | None) -> str | None:
