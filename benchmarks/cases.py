@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ from journals import JOURNALS, forget_streaks, journal, keep_streaks
 
 def cases(work: Path) -> list[dict[str, Any]]:
     """Build (or reuse) the journals in ``work`` and list the cases to time."""
-    from bench import adherelog
+    from bench import ENV, adherelog
 
     dbs = {spec.name: journal(work, spec) for spec in JOURNALS}
     for db in dbs.values():  # migrate, and keep the streak state once, before timing
@@ -21,6 +23,32 @@ def cases(work: Path) -> list[dict[str, Any]]:
 
     def fresh_copy() -> None:
         shutil.copyfile(one, scratch)
+
+    def exported(db: Path) -> Path:
+        """The JSON export of ``db``, made once."""
+        document = work / f"{db.stem}.json"
+        if not document.exists():
+            print(f"exporting {db.stem} ...", flush=True)
+            partial = work / f"{db.stem}.partial.json"
+            subprocess.run(
+                adherelog(db, "export", "-o", str(partial), "--force"), env=ENV, check=True
+            )
+            partial.rename(document)
+        return document
+
+    big_export = exported(big)
+    target = work / "imported.db"
+
+    def empty_target() -> None:
+        for leftover in work.glob("imported.db*"):
+            leftover.unlink()
+
+    def imported_target() -> Callable[[], None]:
+        def run() -> None:
+            if not target.exists():
+                subprocess.run(adherelog(target, "import", str(big_export)), env=ENV, check=True)
+
+        return run
 
     def write_case(name: str, *args: str) -> dict[str, Any]:
         argv = adherelog(scratch, *args)
@@ -99,4 +127,24 @@ def cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(ten, "effect", "list"),
         },
         {"name": "help (--help)", "budget": 6, "argv": adherelog(ten, "--help")},
+        {
+            "name": "export, 10 years x 10 meds x 4/day",
+            "budget": 60,
+            "argv": adherelog(big, "export", "-o", str(work / "export.json"), "--force"),
+            "runs": 5,
+        },
+        {
+            "name": "import of that export, into an empty journal",
+            "budget": 150,
+            "argv": adherelog(target, "import", str(big_export)),
+            "before": empty_target,
+            "runs": 3,
+        },
+        {
+            "name": "import of that export again (nothing to add)",
+            "budget": 150,
+            "argv": adherelog(target, "import", str(big_export)),
+            "before": imported_target(),
+            "runs": 3,
+        },
     ]
