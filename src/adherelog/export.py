@@ -49,6 +49,8 @@ EXPORTED_TABLES = (
 # rows are imported.
 DERIVED_TABLES = frozenset({"undo_log", "day_counts", "streak_cache", "exact_ranges"})
 PROGRESS_EVERY = 500
+BATCH = 2000
+"""Rows read and written at once."""
 
 Progress = Callable[[int, int], None]
 """Called now and then with (rows done, rows in all) during a long export or import."""
@@ -119,6 +121,30 @@ def _row_writer(table: Table) -> Callable[[tuple[object, ...]], str]:
     return line
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_ROW_BREAK = "}, {"
+
+
+def _batch_writer(table: Table) -> Callable[[list[tuple[object, ...]]], str]:
+    """Many rows of ``table`` as the lines :func:`_row_writer` writes, joined by ``,`` and
+    a line break: encoded all at once by the C encoder, row by row when a text holds what
+    would look like the break between two rows or a character beyond ASCII (which a line
+    may need escaped), or a cell cannot be written."""
+    names = table.names
+    line = _row_writer(table)
+
+    def lines(rows: list[tuple[object, ...]]) -> str:
+        try:
+            text = _ENCODER.encode([dict(zip(names, row, strict=True)) for row in rows])
+        except (TypeError, ValueError):
+            text = ""
+        if not text or not text.isascii() or text.count(_ROW_BREAK) != len(rows) - 1:
+            return ",\n    ".join(line(row) for row in rows)
+        return text[1:-1].replace(_ROW_BREAK, "},\n    {")
+
+    return lines
+
+
 def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
     """The whole journal as a version 1 export document: the header, then each table as a
     list of row objects, one row per line."""
@@ -138,17 +164,20 @@ def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) 
         done = 0
         for index, table in enumerate(tables):
             out.write(f"  {json.dumps(table.name)}: [")
-            line = _row_writer(table)
+            lines = _batch_writer(table)
             cursor = stored.exported_rows(conn, table)
             separator = "\n    "
-            while batch := cursor.fetchmany(2000):
-                for row in batch:
-                    out.write(separator)
-                    out.write(line(row))
-                    separator = ",\n    "
-                    done += 1
-                    if progress and done % PROGRESS_EVERY == 0:
-                        progress(done, total)
+            while batch := cursor.fetchmany(BATCH):
+                out.write(separator)
+                out.write(lines(batch))
+                separator = ",\n    "
+                if progress:
+                    marks = range(
+                        done // PROGRESS_EVERY + 1, (done + len(batch)) // PROGRESS_EVERY + 1
+                    )
+                    for mark in marks:
+                        progress(mark * PROGRESS_EVERY, total)
+                done += len(batch)
             out.write("]" if separator == "\n    " else "\n  ]")
             out.write(",\n" if index + 1 < len(tables) else "\n")
         out.write("}\n")
