@@ -394,6 +394,8 @@ class _TableMerge:
         self.key_index = [table.names.index(k) for k in table.key]
         self.result = result
         self.added = self.held = 0
+        # Keys are unique in the file, so a table empty before the merge holds none of them.
+        self.was_empty = self.merger.is_empty()
 
     def key(self, row: Sequence[object]) -> list[object]:
         return [row[i] for i in self.key_index]
@@ -411,7 +413,7 @@ class _TableMerge:
 
     def _at_once(self, rows: Sequence[tuple[object, ...]]) -> bool:
         index = self.key_index[0]
-        held = self.merger.held([row[index] for row in rows])
+        held = {} if self.was_empty else self.merger.held([row[index] for row in rows])
         fresh: list[tuple[object, ...]] = []
         conflicts: list[Conflict] = []
         same = 0

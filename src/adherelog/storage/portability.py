@@ -253,6 +253,11 @@ class Merger:
             f"({', '.join('?' * len(names))})"
         )
 
+    def is_empty(self) -> bool:
+        """True when the journal's table holds no row."""
+        query = f"SELECT 1 FROM {quote(self.table.name)} LIMIT 1"
+        return self.conn.execute(query).fetchone() is None
+
     @property
     def by_one_key(self) -> bool:
         """True when rows are found by one key column (many at once)."""
