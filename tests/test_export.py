@@ -58,3 +58,19 @@ def test_every_row_is_written_as_json_dumps_writes_it(
     written = [line for line in lines if line.startswith('{"')]
     assert written == [reference_line(row) for row in rows]
     assert len(written) == 1 + 1 + 2 * len(NOTES)
+
+
+def test_no_progress_bar_beside_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adherelog.cli.actions import data
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for shown in (True, False):
+        terminal = Terminal()
+        monkeypatch.setattr("sys.stderr", terminal)
+        with data._progress("Importing", shown=shown) as progress:
+            progress(data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
+            progress(2 * data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
+        assert bool(terminal.getvalue()) is shown

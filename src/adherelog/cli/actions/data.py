@@ -48,15 +48,16 @@ def _check_output(output: str | None, force: bool, settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    """A progress callback that shows a bar on stderr once a run is known to be long."""
+def _progress(label: str, *, shown: bool = True) -> Iterator[Progress]:
+    """A progress callback that shows a bar on stderr once a run is known to be long
+    (never when not ``shown``: with ``--json``)."""
     bar = None
     task = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar, task
         if bar is None:
-            if total < PROGRESS_ROWS or not sys.stderr.isatty():
+            if not shown or total < PROGRESS_ROWS or not sys.stderr.isatty():
                 return
             from rich.console import Console
             from rich.progress import Progress as Bar
@@ -132,7 +133,7 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
     def work() -> Shown:
         from adherelog import importing, jsonshape, portability
 
-        with _progress("Importing") as progress:
+        with _progress("Importing", shown=not settings.json) as progress:
             # The file is checked in full before the journal is opened (or created).
             staged = importing.read_export(portability.read_input(file), progress)
             try:
