@@ -239,3 +239,24 @@ def test_any_name_a_person_types_is_stored_only_when_an_import_would_take_it(
         import unicodedata
 
         assert rules.NAME(unicodedata.normalize("NFC", text.strip())) is not None
+
+
+_RECORD = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["dose", "skip", "effect"]),
+        "med_id": st.sampled_from([None, "m"]),
+        "effect": st.sampled_from([None, "Nausea"]),
+        "slot_at": st.sampled_from([None, "2026-11-01T08:00:00Z"]),
+        "slot_zone": st.sampled_from([None, "Europe/London"]),
+        "slot_date": st.sampled_from([None, "2026-11-01"]),
+    }
+)
+
+
+@given(st.lists(_RECORD, min_size=1, max_size=6))
+def test_a_batch_of_records_passes_at_once_only_when_each_row_passes(
+    rows: list[dict[str, Any]],
+) -> None:
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    if rules.records_all_pass(columns):
+        assert all(rules.ROW_RULES["records"](row) is None for row in rows)

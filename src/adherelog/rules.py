@@ -403,6 +403,16 @@ def _schedules_row(row: dict[str, Any]) -> str | None:
     return None
 
 
+def records_all_pass(columns: dict[str, list[Any]]) -> bool:
+    """True only when :func:`_records_row` passes every row of a batch given column by
+    column (doses and skips of a medication, each with its slot): the usual journal."""
+    kinds = columns.get("kind", [])
+    if not set(kinds) <= {"dose", "skip"}:
+        return False
+    needed = ("med_id", "slot_at", "slot_zone", "slot_date")
+    return all(name in columns and None not in columns[name] for name in needed)
+
+
 ROW_RULES: dict[str, RowRule] = {
     "meds": _meds_row,
     "records": _records_row,
