@@ -154,7 +154,7 @@ class _Shape:
     names: tuple[str, ...]  # the columns given, less the rowid alias
     placed: bool  # the rowid is the row's place in the file
     sql: str
-    required: tuple[str, ...]  # the required columns, each present
+    complete: bool  # every required column is there
 
 
 class _Stager:
@@ -182,14 +182,12 @@ class _Stager:
                 raise InvalidFileError(
                     f"{where}: the key {shown_key(key)} is not a column of {self.table.name}."
                 )
-        for name in self.required:
-            if name not in row:
-                raise InvalidFileError(f"{where}.{name}: is missing.")
         alias = self.table.rowid_alias
         names = tuple(n for n in keys if n != alias)
         placed = alias is None or alias not in row
         sql = stored.insert_statement(self.table, names, with_rowid=placed)
-        made = _Shape(names, placed, sql, tuple(self.required))
+        complete = all(name in row for name in self.required)
+        made = _Shape(names, placed, sql, complete)
         self.shapes[keys] = made
         return made
 
@@ -204,7 +202,9 @@ class _Stager:
             shape = self.shape(row, where)
         except InvalidFileError as exc:
             return str(exc), None
-        for name in shape.required:
+        for name in self.required:
+            if name not in row:
+                return f"{where}.{name}: is missing.", None
             if row[name] is None:
                 return f"{where}.{name}: must not be null.", None
         for problem in row_problems(self.table, row, self.checks):
@@ -226,11 +226,13 @@ class _Stager:
             shape = self.shape(batch[0], f"{self.table.name}[{start}]")
         except InvalidFileError:
             return False
+        if not shape.complete:
+            return False
         columns = {c.name: c for c in self.table.columns}
         values: dict[str, list[Any]] = {}
         for name in next(iter(keys)):
             values[name] = [row[name] for row in batch]
-            if name in shape.required and None in values[name]:
+            if name in self.required and None in values[name]:
                 return False
             rule = rules.RULES.get((self.table.name, name))
             if not rules.all_pass(columns[name], self.checks[name], rule, values[name]):
