@@ -56,6 +56,16 @@ Progress = Callable[[int, int], None]
 """Called now and then with (rows done, rows in all) during a long export or import."""
 
 
+def tell_progress(
+    progress: Progress | None, before: int, after: int, total: int, offset: int = 0
+) -> None:
+    """Call ``progress`` at each multiple of :data:`PROGRESS_EVERY` rows passed between
+    ``before`` and ``after`` (counted from ``offset``), as if told row by row."""
+    if progress:
+        for mark in range(before // PROGRESS_EVERY + 1, after // PROGRESS_EVERY + 1):
+            progress(offset + mark * PROGRESS_EVERY, total)
+
+
 def journal_tables(conn: sqlite3.Connection) -> list[Table]:
     """The tables an export holds that this journal's schema has, in the order of
     :data:`EXPORTED_TABLES` (parents before children), with their columns as the schema
@@ -171,12 +181,7 @@ def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) 
                 out.write(separator)
                 out.write(lines(batch))
                 separator = ",\n    "
-                if progress:
-                    marks = range(
-                        done // PROGRESS_EVERY + 1, (done + len(batch)) // PROGRESS_EVERY + 1
-                    )
-                    for mark in marks:
-                        progress(mark * PROGRESS_EVERY, total)
+                tell_progress(progress, done, done + len(batch), total)
                 done += len(batch)
             out.write("]" if separator == "\n    " else "\n  ]")
             out.write(",\n" if index + 1 < len(tables) else "\n")

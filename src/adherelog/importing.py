@@ -19,7 +19,7 @@ from typing import Any
 
 from adherelog import rules, strictjson
 from adherelog.errors import ConflictError, InvalidFileError, NewerJournalError
-from adherelog.export import FORMAT, HEADER_KEYS, PROGRESS_EVERY, VERSION, Progress
+from adherelog.export import FORMAT, HEADER_KEYS, VERSION, Progress, tell_progress
 from adherelog.export import journal_tables as exported_tables
 from adherelog.journal import Journal
 from adherelog.migrations import SCHEMA_VERSION
@@ -303,10 +303,7 @@ def _stage_rows(
                         raise InvalidFileError(problem)
                     stager.add(index, row, shape)
                 stager.flush()
-            if progress:
-                end = start + len(batch)
-                for mark in range(start // PROGRESS_EVERY + 1, end // PROGRESS_EVERY + 1):
-                    progress(before + mark * PROGRESS_EVERY, total)
+            tell_progress(progress, start, start + len(batch), total, before)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -500,9 +497,7 @@ def merge(
     def tick(rows: int) -> None:
         nonlocal done
         before, done = done, done + rows
-        if progress:
-            for mark in range(before // PROGRESS_EVERY + 1, done // PROGRESS_EVERY + 1):
-                progress(staged.rows + mark * PROGRESS_EVERY, 2 * staged.rows)
+        tell_progress(progress, before, done, 2 * staged.rows, staged.rows)
 
     try:
         with journal.store.write() as conn, stored.roomy_cache(conn):
