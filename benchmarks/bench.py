@@ -102,6 +102,7 @@ class Case:
     runs: int = 15
     before: Callable[[], None] | None = None
     memory_budget_mib: float | None = None
+    needs: Sequence[str] = ()  # journals the case needs built, beyond those in its argv
 
 
 def adherelog(db: Path, *args: str) -> list[str]:

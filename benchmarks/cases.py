@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ def cases(work: Path, selected: Sequence[str] = ()) -> list[dict[str, Any]]:
         for case in _cases(work)
         if not selected or any(case["name"].startswith(s) for s in selected)
     ]
-    used = {part for case in listed for part in case["argv"]}
+    used = {part for case in listed for part in (*case["argv"], *case.get("needs", ()))}
     if str(work / "scratch.db") in used:
         used.add(str(work / f"{JOURNALS[0].name}.db"))
     for spec in (*JOURNALS, KINDS):
@@ -30,8 +30,20 @@ def cases(work: Path, selected: Sequence[str] = ()) -> list[dict[str, Any]]:
     return listed
 
 
+def once(action: Callable[[], object]) -> Callable[[], None]:
+    """``action``, run the first time only (a case's set-up, before its first timed run)."""
+    done: list[bool] = []
+
+    def run() -> None:
+        if not done:
+            action()
+            done.append(True)
+
+    return run
+
+
 def _cases(work: Path) -> list[dict[str, Any]]:
-    from bench import adherelog
+    from bench import ENV, adherelog
 
     one, ten, big, million = (work / f"{spec.name}.db" for spec in JOURNALS)
     kinds = work / f"{KINDS.name}.db"
@@ -47,9 +59,10 @@ def _cases(work: Path) -> list[dict[str, Any]]:
     def reminded(source: Path) -> Path:
         """A copy of ``source`` whose reminders due now a pass has already sent (through a
         stand-in ``notify-send``): the next pass, the one timed, has nothing to send."""
-        from bench import ENV
+        return work / f"reminded-{source.name}"
 
-        db = work / f"reminded-{source.name}"
+    def remind_once(source: Path) -> None:
+        db = reminded(source)
         shutil.copyfile(source, db)
         stub = work / "stub-bin"
         stub.mkdir(exist_ok=True)
@@ -57,7 +70,30 @@ def _cases(work: Path) -> list[dict[str, Any]]:
         (stub / "notify-send").chmod(0o755)
         env = {**ENV, "PATH": f"{stub}{os.pathsep}{ENV.get('PATH', '')}"}
         subprocess.run(adherelog(db, "remind"), env=env, check=True, stdout=subprocess.DEVNULL)
-        return db
+
+    big_export = work / f"{big.stem}.json"
+
+    def export_once() -> None:
+        """The JSON export of the big journal, made once."""
+        if not big_export.exists():
+            print(f"exporting {big.stem} ...", flush=True)
+            partial = work / f"{big.stem}.partial.json"
+            subprocess.run(
+                adherelog(big, "export", "-o", str(partial), "--force"), env=ENV, check=True
+            )
+            partial.rename(big_export)
+
+    target = work / "imported.db"
+
+    def empty_target() -> None:
+        export_once()
+        for leftover in work.glob("imported.db*"):
+            leftover.unlink()
+
+    def imported_target() -> None:
+        export_once()
+        if not target.exists():
+            subprocess.run(adherelog(target, "import", str(big_export)), env=ENV, check=True)
 
     def write_case(name: str, *args: str) -> dict[str, Any]:
         argv = adherelog(scratch, *args)
@@ -162,10 +198,36 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "name": "remind, nothing to send, 1-year journal",
             "budget": 5,
             "argv": adherelog(reminded(one), "remind"),
+            "before": once(lambda: remind_once(one)),
+            "needs": [str(one)],
         },
         {
             "name": "remind, nothing to send, 10-year journal",
             "budget": 5,
             "argv": adherelog(reminded(ten), "remind"),
+            "before": once(lambda: remind_once(ten)),
+            "needs": [str(ten)],
+        },
+        {
+            "name": "export, 10 years x 10 meds x 4/day",
+            "budget": 60,
+            "argv": adherelog(big, "export", "-o", str(work / "export.json"), "--force"),
+            "runs": 5,
+        },
+        {
+            "name": "import of that export, into an empty journal",
+            "budget": 150,
+            "argv": adherelog(target, "import", str(big_export)),
+            "before": empty_target,
+            "needs": [str(big)],
+            "runs": 3,
+        },
+        {
+            "name": "import of that export again (nothing to add)",
+            "budget": 150,
+            "argv": adherelog(target, "import", str(big_export)),
+            "before": imported_target,
+            "needs": [str(big)],
+            "runs": 3,
         },
     ]

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from adherelog import doses, undo
 from adherelog.errors import UsageError
-from adherelog.meds import MAX_NAME, MAX_NOTE
 from adherelog.model import Record
+from adherelog.rules import MAX_NAME, MAX_NOTE, MAX_SEVERITY, MIN_SEVERITY
 from adherelog.session import Session, new_id
 from adherelog.storage import records as stored_records
 from adherelog.text import check_text, name_key, one_line
-from adherelog.views import MAX_SEVERITY, MIN_SEVERITY, SEVERITY_WORDS
+from adherelog.views import SEVERITY_WORDS
 
 
 def parse_severity(text: str | None) -> int | None:
@@ -31,7 +31,8 @@ def parse_severity(text: str | None) -> int | None:
         return int(value)
     words = ", ".join(f"{i} {w}" for i, w in enumerate(SEVERITY_WORDS, start=1))
     raise UsageError(
-        f"The severity '{one_line(text)}' is not understood; give 1 to 5 or a word ({words})."
+        f"The severity '{one_line(text)}' is not understood; "
+        f"give {MIN_SEVERITY} to {MAX_SEVERITY} or a word ({words})."
     )
 
 
@@ -48,7 +49,9 @@ def add_effect(
     (default now; backdating is allowed, the future is not)."""
     clean = check_text(name, "side effect name", max_len=MAX_NAME)
     if severity is not None and not MIN_SEVERITY <= severity <= MAX_SEVERITY:
-        raise UsageError(f"The severity must be from 1 to 5, not {severity}.")
+        raise UsageError(
+            f"The severity must be from {MIN_SEVERITY} to {MAX_SEVERITY}, not {severity}."
+        )
     clean_note = None
     if note is not None:
         clean_note = (

@@ -95,6 +95,58 @@ def sign(conn: sqlite3.Connection, document: Mapping[str, Any], now: datetime) -
     return signed
 
 
+def exported(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """The keys as a full export carries them (SPEC §11), or None while there are none."""
+    found = stored_keys.load(conn)
+    if found is None:
+        return None
+    return {
+        "signing_key": signing.b64url(found.signing_key),
+        "age_identity": found.age_identity,
+        "serial": found.serial,
+    }
+
+
+def read_exported(value: object) -> stored_keys.KeyRow:
+    """The keys of an export's ``keys`` member, checked; InvalidFileError names the field."""
+    from adherelog.errors import InvalidFileError
+
+    if not isinstance(value, dict) or set(value) != {"signing_key", "age_identity", "serial"}:
+        raise InvalidFileError(
+            "keys: must be an object of signing_key, age_identity and serial (the journal's keys)."
+        )
+    raw = value["signing_key"]
+    signing_key = signing.unb64url(raw) if isinstance(raw, str) else None
+    if signing_key is None or len(signing_key) != 32:
+        raise InvalidFileError("keys.signing_key: must be 32 bytes of unpadded base64url.")
+    age_text = value["age_identity"]
+    try:
+        _recipient(age_text if isinstance(age_text, str) else "")
+    except Exception:  # pyrage raises its own error types for any malformed key
+        raise InvalidFileError(
+            "keys.age_identity: must be an age secret key (AGE-SECRET-KEY-1…)."
+        ) from None
+    serial = value["serial"]
+    if type(serial) is not int or not 0 <= serial < 2**53:
+        raise InvalidFileError("keys.serial: must be a whole number of 0 or more.")
+    return stored_keys.KeyRow(signing_key, age_text, serial)
+
+
+def adopt(conn: sqlite3.Connection, keys: stored_keys.KeyRow, now: datetime) -> str:
+    """Take a full export's keys into this journal (inside the import's transaction): a
+    journal without keys adopts them; one with the same keys keeps the higher serial; one
+    with other keys keeps its own. Returns ``adopted``, ``same`` or ``kept``."""
+    held = stored_keys.load(conn)
+    if held is None:
+        stored_keys.store(conn, keys.signing_key, keys.age_identity, created_at=now)
+        stored_keys.raise_serial(conn, keys.serial)
+        return "adopted"
+    if held.signing_key == keys.signing_key and held.age_identity == keys.age_identity:
+        stored_keys.raise_serial(conn, keys.serial)
+        return "same"
+    return "kept"
+
+
 def age_identity(conn: sqlite3.Connection, now: datetime) -> str:
     """The journal's age secret key (``AGE-SECRET-KEY-1…``), to decrypt what is sent to it.
     Never print it."""

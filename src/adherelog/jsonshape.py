@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from adherelog import portability, tips
+    from adherelog import importing, tips
     from adherelog.card import Card, CardMed
     from adherelog.due import DueView
     from adherelog.identity import Identity
@@ -400,13 +400,14 @@ def tip_import(result: tips.ImportResult) -> Document:
 # ---------------------------------------------------------------------- the journal itself
 
 
-def journal_import(result: portability.ImportResult) -> Document:
+def journal_import(result: importing.ImportResult) -> Document:
     """``import``: what was added, what was already held and what conflicted."""
     return {
         "added": dict(result.added),
         "already_held": dict(result.already_held),
         "conflicts": [{"table": c.table, "id": c.id, "reason": c.reason} for c in result.conflicts],
         "dry_run": result.dry_run,
+        "keys": result.keys,
     }
 
 

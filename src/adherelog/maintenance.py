@@ -265,7 +265,10 @@ def _orphans(conn: sqlite3.Connection, tables: set[str]) -> Iterator[Problem]:
 
 
 def _value_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
-    from adherelog.portability import column_checks, journal_tables, row_problems
+    # Imported here: the import checks load the bundle format, which backup does not need.
+    from adherelog.export import journal_tables
+    from adherelog.importing import row_problems
+    from adherelog.rules import column_checks
 
     for table in journal_tables(conn):
         names = table.names

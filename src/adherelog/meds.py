@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from adherelog import recurrence, schedule, undo
+from adherelog import recurrence, rules, schedule, undo
 from adherelog.clock import localize
 from adherelog.errors import ConflictError, UsageError
 from adherelog.model import WEEKDAYS, Med, Refill, ScheduleVersion
@@ -26,8 +26,6 @@ from adherelog.text import check_text, plural
 from adherelog.valueclass import dataclass, replace
 
 DEFAULT_GRACE = 60
-MAX_NAME = 80
-MAX_NOTE = 2000
 
 
 @dataclass
@@ -147,14 +145,18 @@ def _check_schedule(
         raise UsageError("Give either --time or --as-needed, not both.")
     if not as_needed and not times:
         raise UsageError("A schedule needs at least one --time HH:MM, or --as-needed.")
-    if every is not None and every < 1:
-        raise UsageError(f"--every must be 1 or more days, not {every}.")
+    if every is not None and every < rules.MIN_EVERY:
+        raise UsageError(f"--every must be {rules.MIN_EVERY} or more days, not {every}.")
+    if every is not None and every > rules.MAX_EVERY:
+        raise UsageError(f"--every must be at most {rules.MAX_EVERY} days, not {every}.")
     if every is not None and on_days is not None:
         raise UsageError("Give either --every or --on, not both.")
     if on_days is not None and not on_days:
         raise UsageError("--on needs at least one weekday, e.g. mon,thu.")
-    if grace is not None and not 0 <= grace <= 720:
-        raise UsageError(f"--grace must be between 0 and 720 minutes, not {grace}.")
+    if grace is not None and not rules.MIN_GRACE <= grace <= rules.MAX_GRACE:
+        raise UsageError(
+            f"--grace must be between {rules.MIN_GRACE} and {rules.MAX_GRACE} minutes, not {grace}."
+        )
 
 
 def check_count(value: float | None, what: str, *, zero_ok: bool = False) -> None:
@@ -172,14 +174,14 @@ def clean_note(note: str | None) -> str | None:
     """A note as stored: checked, and None when empty."""
     if note is None:
         return None
-    cleaned = check_text(note, "note", max_len=MAX_NOTE, min_len=0, allow_newline=True)
+    cleaned = check_text(note, "note", max_len=rules.MAX_NOTE, min_len=0, allow_newline=True)
     return cleaned or None
 
 
 def _clean_dose(dose: str | None) -> str | None:
     if dose is None:
         return None
-    return check_text(dose, "dose", max_len=MAX_NAME, min_len=0) or None
+    return check_text(dose, "dose", max_len=rules.MAX_NAME, min_len=0) or None
 
 
 # ------------------------------------------------------------------- schedule versions
@@ -297,7 +299,7 @@ def add_med(
     note: str | None = None,
 ) -> Med:
     """``med add``: a new medication with its first schedule version."""
-    clean = check_text(name, "medication name", max_len=MAX_NAME)
+    clean = check_text(name, "medication name", max_len=rules.MAX_NAME)
     zone_name = _zone_or_error(options.zone) if options.zone is not None else session.zone.key
     as_needed = bool(options.as_needed)
     check_kinds(options)

@@ -129,3 +129,33 @@ class Refill:
     id: str
     med_name: str
     count: float
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a journal table, as its schema declares it."""
+
+    name: str
+    kind: str  # "text", "integer", "real" or "any" (SQLite affinity of the declared type)
+    not_null: bool
+    has_default: bool
+    pk: int
+
+    @property
+    def required(self) -> bool:
+        return self.not_null and not self.has_default and self.pk == 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a journal: its columns, its key and the columns that refer to others."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the primary key, or every column when there is none
+    parents: tuple[tuple[str, str, str], ...]  # (column, parent table, parent column)
+    rowid_alias: str | None = None  # the INTEGER PRIMARY KEY column, if any
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)

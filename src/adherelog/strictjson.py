@@ -34,11 +34,14 @@ class Constant:
 
 
 def _pairs_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
-    obj = JsonObject()
-    for key, value in pairs:
-        if key in obj and obj.duplicate is None:
-            obj.duplicate = key
-        obj[key] = value
+    obj = JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                obj.duplicate = key
+                break
+            seen.add(key)
     return obj
 
 

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from adherelog import strictjson
+from adherelog import rules, strictjson
 from adherelog.errors import InvalidFileError
 from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, printable
@@ -25,10 +25,10 @@ FORMAT = "adherelog-tips"
 VERSION = 1
 MAX_BYTES = 1024 * 1024
 MAX_TIPS = 500
-MAX_TEXT = 1000
-MAX_LABEL = 80
-MAX_TAGS = 10
-MAX_TAG = 32
+MAX_TEXT = rules.MAX_TIP_TEXT
+MAX_LABEL = rules.MAX_NAME
+MAX_TAGS = rules.MAX_TAGS
+MAX_TAG = rules.MAX_TAG
 MAX_LANGUAGE = 35
 MAX_LICENSE = 64
 LICENSE = "CC0-1.0"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from adherelog import schedule
 from adherelog.clock import local_iso
 from adherelog.model import Med, Record
+from adherelog.rules import MAX_SEVERITY, MIN_SEVERITY
 
 
 def number(value: float | None) -> float | int | None:
@@ -137,8 +138,6 @@ def row_word(table: str) -> str:
 
 
 SEVERITY_WORDS = ("mild", "noticeable", "moderate", "strong", "severe")
-MIN_SEVERITY = 1
-MAX_SEVERITY = len(SEVERITY_WORDS)
 
 
 def severity_word(severity: int | None) -> str | None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from adherelog import rules
 from adherelog.cli.actions import tips as actions
 from adherelog.cli.options import Force, JsonFlag, Output, finish, format_option, settings, sub_app
 
@@ -38,7 +39,9 @@ Peer = Annotated[bool, typer.Option("--peer", help="Only tips imported from peer
 @app.command("add")
 def add(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The tip, up to 1000 characters.")],
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help=f"The tip, up to {rules.MAX_TIP_TEXT} characters.")
+    ],
     *,
     med: Annotated[
         str | None, typer.Option("--med", metavar="MED", help="The medication it is about.")
@@ -49,7 +52,9 @@ def add(
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", metavar="TAG", help="A tag (up to 10); repeat for several."),
+        typer.Option(
+            "--tag", metavar="TAG", help=f"A tag (up to {rules.MAX_TAGS}); repeat for several."
+        ),
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:

@@ -15,8 +15,9 @@ from adherelog.output import Line, message
 from adherelog.text import plural
 
 if TYPE_CHECKING:
+    from adherelog.export import Progress
+    from adherelog.importing import ImportResult
     from adherelog.maintenance import CheckResult
-    from adherelog.portability import ImportResult, Progress
 
 # Progress bars appear for runs over this many rows, and only when stderr is a terminal.
 PROGRESS_ROWS = 5000
@@ -48,15 +49,16 @@ def _check_output(output: str | None, force: bool, settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    """A progress callback that shows a bar on stderr once a run is known to be long."""
+def _progress(label: str, *, shown: bool = True) -> Iterator[Progress]:
+    """A progress callback that shows a bar on stderr once a run is known to be long
+    (never when not ``shown``: with ``--json``)."""
     bar = None
     task = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar, task
         if bar is None:
-            if total < PROGRESS_ROWS or not sys.stderr.isatty():
+            if not shown or total < PROGRESS_ROWS or not sys.stderr.isatty():
                 return
             from rich.console import Console
             from rich.progress import Progress as Bar
@@ -77,20 +79,21 @@ def _progress(label: str) -> Iterator[Progress]:
 def export(
     settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
 ) -> int:
-    """``export``: see :mod:`adherelog.portability`."""
+    """``export``: see :mod:`adherelog.export`."""
 
     def work() -> None:
-        from adherelog import paths, portability
+        from adherelog import export as exporting
+        from adherelog import paths
 
-        fmt = _choice(format_, tuple(portability.EXPORTERS), "--format")
+        fmt = _choice(format_, tuple(exporting.EXPORTERS), "--format")
         _check_output(output, force, settings)
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
-                portability.EXPORTERS[fmt](journal, sys.stdout, shown)
+                exporting.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
-            portability.export_file(
+            exporting.export_file(
                 journal,
                 fmt,
                 Path(output),
@@ -116,6 +119,18 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
         [(head, "bold"), (counts(result.added), None), (f" from {_shown(source)}.", None)],
         [(f"Already held: {counts(result.already_held)}.", "dim")],
     ]
+    if result.keys == "adopted":
+        lines.append([("The journal took the file's keys: its pseudonym is now the file's.", None)])
+    elif result.keys == "kept":
+        lines.append(
+            [
+                (
+                    "The file holds another journal's keys; this journal keeps its own"
+                    " pseudonym (peers count the two as different people).",
+                    "yellow",
+                )
+            ]
+        )
     if result.conflicts:
         lines.append(
             [
@@ -136,17 +151,17 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
 
 
 def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
-    """``import``: see :func:`adherelog.portability.merge`."""
+    """``import``: see :func:`adherelog.importing.merge`."""
 
     def work() -> Shown:
-        from adherelog import jsonshape, portability
+        from adherelog import importing, jsonshape, portability
 
-        with _progress("Importing") as progress:
+        with _progress("Importing", shown=not settings.json) as progress:
             # The file is checked in full before the journal is opened (or created).
-            staged = portability.read_export(portability.read_input(file), progress)
+            staged = importing.read_export(portability.read_input(file), progress)
             try:
                 with open_journal(settings, write=not dry_run) as journal:
-                    result = portability.merge(journal, staged, dry_run=dry_run, progress=progress)
+                    result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
             finally:
                 staged.close()
         return Shown(
@@ -199,7 +214,7 @@ def check(settings: Settings) -> int:
 def _check_lines(result: CheckResult) -> list[Line]:
     where = _shown(result.path)
     if result.ok:
-        from adherelog.portability import EXPORTED_TABLES
+        from adherelog.export import EXPORTED_TABLES
 
         shown = [t for t in EXPORTED_TABLES if t in result.tables]
         from adherelog.views import row_count

@@ -1,0 +1,326 @@
+"""The SQL of ``export`` and ``import``: the tables as the schema declares them, their rows
+in a fixed order, the in-memory journal an import file is checked in, and the statements
+that merge it into a journal by key.
+
+Table and column names come from the journal's own schema (``sqlite_master`` and
+``PRAGMA table_info``) or from :data:`adherelog.export.EXPORTED_TABLES`, and are quoted as
+identifiers. What a row must hold, and what a conflict means, is the callers' business.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
+from adherelog.model import Column, Table
+
+ROW_ORDER = {
+    "meds": "name_key, id",
+    "schedules": "med_id, start_at, id",
+    "records": "at, id",
+    "refills": "at, id",
+}
+"""The order rows are exported in, where the primary key alone is not the natural one."""
+
+
+def quote(name: str) -> str:
+    """``name`` as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _affinity(declared: str) -> str:
+    """The SQLite type affinity of a declared column type (sqlite.org/datatype3.html)."""
+    upper = declared.upper()
+    if "INT" in upper:
+        return "integer"
+    if any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        return "text"
+    if any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        return "real"
+    return "any"
+
+
+def table_sql(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every table of the schema → the SQL that created it."""
+    rows = conn.execute("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type='table'")
+    return {str(name): str(sql) for name, sql in rows}
+
+
+def tables(conn: sqlite3.Connection, names: Sequence[str]) -> list[Table]:
+    """The tables of ``names`` that this schema has, in that order, with their columns,
+    key, references and rowid alias as the schema declares them."""
+    present = set(table_sql(conn))
+    found: list[Table] = []
+    for name in names:
+        if name not in present:
+            continue
+        info = conn.execute(f"PRAGMA table_info({quote(name)})").fetchall()
+        columns = tuple(
+            Column(
+                name=str(c[1]),
+                kind=_affinity(str(c[2] or "")),
+                not_null=bool(c[3]),
+                has_default=c[4] is not None,
+                pk=int(c[5]),
+            )
+            for c in info
+        )
+        pks = sorted((c for c in columns if c.pk), key=lambda c: c.pk)
+        key = tuple(c.name for c in pks) or tuple(c.name for c in columns)
+        alias = None
+        if len(pks) == 1:
+            declared = next(str(c[2]) for c in info if c[1] == pks[0].name)
+            alias = pks[0].name if declared.upper() == "INTEGER" else None
+        fks = conn.execute(f"PRAGMA foreign_key_list({quote(name)})").fetchall()
+        parents = tuple((str(f[3]), str(f[2]), str(f[4] or "id")) for f in fks)
+        found.append(Table(name, columns, key, parents, alias))
+    return found
+
+
+# --------------------------------------------------------------------------- exporting
+
+
+@contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Hold one read transaction, so every table is read at the same moment even while
+    another process writes."""
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def count_rows(conn: sqlite3.Connection, table: Table) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {quote(table.name)}").fetchone()[0])
+
+
+def count_doses_and_skips(conn: sqlite3.Connection) -> int:
+    return int(
+        conn.execute("SELECT count(*) FROM records WHERE kind IN ('dose', 'skip')").fetchone()[0]
+    )
+
+
+def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
+    """The rows of ``table`` in export order, each a tuple of :attr:`Table.names`."""
+    order = ROW_ORDER.get(table.name) or ", ".join(quote(k) for k in table.key)
+    columns = ", ".join(quote(n) for n in table.names)
+    return conn.execute(f"SELECT {columns} FROM {quote(table.name)} ORDER BY {order}")
+
+
+# --------------------------------------------------------------------------- staging
+
+
+def new_staging(schema: int) -> sqlite3.Connection:
+    """An empty in-memory journal at ``schema``, without the triggers that keep derived
+    tables (only the exported tables are read back from it)."""
+    import sqlite_utils  # costs ~100 ms; only when a file is imported
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    for number in range(schema):
+        MIGRATIONS[number](db)
+    triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for (name,) in triggers:
+        conn.execute(f"DROP TRIGGER {quote(str(name))}")
+    if schema == SCHEMA_VERSION:
+        # Nor do the indexes that only speed up the journal's own reads: only the unique
+        # ones say something of the rows. (An older schema keeps them all, for the
+        # migrations that bring it up to date.)
+        for name in _plain_indexes(conn):
+            conn.execute(f"DROP INDEX {quote(name)}")
+    return conn
+
+
+def _plain_indexes(conn: sqlite3.Connection) -> list[str]:
+    """The indexes made by CREATE INDEX that are not UNIQUE."""
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall()
+    return [str(name) for name, sql in rows if "UNIQUE" not in str(sql).upper().split("(")[0]]
+
+
+@contextlib.contextmanager
+def roomy_cache(conn: sqlite3.Connection, kib: int = 65536) -> Iterator[None]:
+    """A page cache of ``kib`` KiB while many rows are written in a random key order (an
+    import), the usual one again afterwards."""
+    before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size = {-abs(int(kib))}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
+
+
+def upgrade_staging(conn: sqlite3.Connection, schema: int) -> None:
+    """Bring a staging journal from ``schema`` to the current one, by the migrations a
+    journal file gets."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    for number in range(schema, SCHEMA_VERSION):
+        MIGRATIONS[number](db)
+
+
+def insert_statement(table: Table, names: Sequence[str], *, with_rowid: bool) -> str:
+    """The INSERT of a row holding ``names`` (after its rowid when ``with_rowid``)."""
+    columns = ["rowid"] * with_rowid + [quote(n) for n in names]
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(columns)})"
+        f" VALUES ({', '.join('?' * len(columns))})"
+    )
+
+
+def stage_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    """Insert ``rows`` by ``sql`` (:func:`insert_statement`) all at once, or none of them:
+    on an :class:`sqlite3.IntegrityError` nothing of the batch stays."""
+    conn.execute("SAVEPOINT batch")
+    try:
+        conn.executemany(sql, rows)
+    except BaseException:
+        conn.execute("ROLLBACK TO batch")
+        conn.execute("RELEASE batch")
+        raise
+    conn.execute("RELEASE batch")
+
+
+def staged_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
+    """The staged rows of ``table`` in the order of the file, tuples of its names."""
+    columns = ", ".join(quote(n) for n in table.names)
+    return conn.execute(f"SELECT {columns} FROM {quote(table.name)} ORDER BY rowid")
+
+
+def unknown_references(
+    conn: sqlite3.Connection, table: Table, column: str, parent: str, parent_column: str
+) -> Iterator[tuple[int, object]]:
+    """(rowid, value) of the staged rows of ``table`` whose ``column`` names no staged row
+    of ``parent``."""
+    query = (
+        f"SELECT rowid, {quote(column)} FROM {quote(table.name)} "
+        f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} NOT IN "
+        f"(SELECT {quote(parent_column)} FROM {quote(parent)}) ORDER BY rowid"
+    )
+    for rowid, value in conn.execute(query):
+        yield int(rowid), value
+
+
+def has_row(conn: sqlite3.Connection, table: str, column: str, value: object) -> bool:
+    """True when ``table`` holds a row whose ``column`` is ``value`` (False when the
+    journal has no such table)."""
+    try:
+        found = conn.execute(
+            f"SELECT 1 FROM {quote(table)} WHERE {quote(column)} = ?", (value,)
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return found is not None
+
+
+def staged_med_names(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """(id, name) of every staged medication, in the order of the file."""
+    for med_id, name in conn.execute("SELECT id, name FROM meds ORDER BY rowid"):
+        yield str(med_id), str(name)
+
+
+def staged_med_ids(conn: sqlite3.Connection) -> list[str]:
+    """The medications the staged records and schedules refer to, sorted."""
+    rows = conn.execute(
+        "SELECT med_id FROM records WHERE med_id IS NOT NULL UNION SELECT med_id FROM schedules"
+    )
+    return sorted({str(row[0]) for row in rows})
+
+
+# --------------------------------------------------------------------------- merging
+
+
+class Merger:
+    """The statements that merge the staged rows of one table into a journal."""
+
+    def __init__(self, conn: sqlite3.Connection, table: Table) -> None:
+        self.conn = conn
+        self.table = table
+        names = table.names
+        self.columns = ", ".join(quote(n) for n in names)
+        # Every column is the key of a table without a primary key, and may then be null.
+        self.equal = "=" if table.key != names else "IS"
+        match = " AND ".join(f"{quote(k)} {self.equal} ?" for k in table.key)
+        self.lookup_one = f"SELECT {self.columns} FROM {quote(table.name)} WHERE {match}"
+        self.insert = (
+            f"INSERT OR IGNORE INTO {quote(table.name)} ({self.columns}) VALUES "
+            f"({', '.join('?' * len(names))})"
+        )
+
+    def is_empty(self) -> bool:
+        """True when the journal's table holds no row."""
+        query = f"SELECT 1 FROM {quote(self.table.name)} LIMIT 1"
+        return self.conn.execute(query).fetchone() is None
+
+    @property
+    def by_one_key(self) -> bool:
+        """True when rows are found by one key column (many at once)."""
+        return len(self.table.key) == 1 and self.equal == "="
+
+    def held(self, keys: Sequence[object]) -> dict[object, tuple[object, ...]]:
+        """The journal's rows whose one-column key is among ``keys``, by key."""
+        key = self.table.key[0]
+        index = self.table.names.index(key)
+        found: dict[object, tuple[object, ...]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            query = (
+                f"SELECT {self.columns} FROM {quote(self.table.name)} "
+                f"WHERE {quote(key)} IN ({', '.join('?' * len(part))})"
+            )
+            for row in self.conn.execute(query, tuple(part)):
+                found[row[index]] = tuple(row)
+        return found
+
+    def held_one(self, key: Sequence[object]) -> tuple[object, ...] | None:
+        row = self.conn.execute(self.lookup_one, tuple(key)).fetchone()
+        return None if row is None else tuple(row)
+
+    def insert_one(self, row: Sequence[object]) -> bool:
+        """Add ``row``; False when a unique rule kept it out. Raises
+        :class:`sqlite3.IntegrityError` when it refers to a row the journal lacks."""
+        return bool(self.conn.execute(self.insert, tuple(row)).rowcount)
+
+    def insert_all(self, rows: Iterable[Sequence[object]], count: int) -> bool:
+        """Add ``rows`` (``count`` of them) all at once, True when every one went in; else
+        nothing of them stays and False is returned."""
+        self.conn.execute("SAVEPOINT rows")
+        try:
+            added = self.conn.executemany(self.insert, rows).rowcount
+        except sqlite3.IntegrityError:
+            added = -1
+        if added != count:
+            self.conn.execute("ROLLBACK TO rows")
+        self.conn.execute("RELEASE rows")
+        return added == count
+
+
+def refresh_derived(conn: sqlite3.Connection, med_ids: Sequence[str]) -> None:
+    """Bring the summary tables up to date for the medications ``med_ids``.
+
+    The journal's triggers keep the day counts as rows arrive, but a record imported after
+    the schedule version that covers it cannot mark the range that version may have left
+    without matching slots (the triggers only see records already there when a version is
+    written). This marks it by the rule the ``m003_day_counts`` migration uses for existing
+    journals: records made before a later schedule version, in its span."""
+    if not {"exact_ranges", "streak_cache"} <= set(table_sql(conn)):
+        return
+    for med_id in med_ids:
+        conn.execute(
+            "INSERT INTO exact_ranges (med_id, from_at, to_at)"
+            " SELECT s.med_id, s.start_at, (SELECT max(r.slot_at) FROM records r"
+            " WHERE r.med_id = s.med_id AND r.slot_at >= s.start_at"
+            " AND r.created_at <= s.created_at) AS last_at"
+            " FROM schedules s WHERE s.med_id = ? AND last_at IS NOT NULL AND s.start_at >"
+            " (SELECT min(f.start_at) FROM schedules f WHERE f.med_id = s.med_id)"
+            " AND NOT EXISTS (SELECT 1 FROM exact_ranges e WHERE e.med_id = s.med_id"
+            " AND e.from_at <= s.start_at AND e.to_at >= last_at)",
+            (med_id,),
+        )
+        conn.execute("DELETE FROM streak_cache WHERE scope IN (?, '*')", (med_id,))
