@@ -426,3 +426,17 @@ def test_an_import_with_two_day_kinds_in_one_version_is_refused(tmp_path: Path) 
     result = invoke("--db", str(tmp_path / "other.db"), "import", str(exported))
     assert result.exit_code == 1
     assert "at most one of every, on_days, rrule and cycle" in one_error_line(result.stderr)
+
+
+def test_an_optional_slot_of_the_day_of_adding_keeps_its_own_amount() -> None:
+    env = {"ADHERELOG_NOW": "2026-11-22T08:10:00"}
+    ok("med", "add", "Calcium", "--time", "08:00=2", "--time", "20:00", "--supply", "10", env=env)
+    taken = data("take", "Calcium", env=env)
+    assert taken["scheduled_for"] == "2026-11-22T08:00:00+00:00"
+    assert taken["amount"] == 2
+    assert data("med", "show", "Calcium", env=env)["supply"] == 8
+    due = data("due", env=env)
+    assert [(s["scheduled_for"], s["status"]) for s in due["slots"]] == [
+        ("2026-11-22T08:00:00+00:00", "taken"),
+        ("2026-11-22T20:00:00+00:00", "upcoming"),
+    ]

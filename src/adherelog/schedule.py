@@ -68,10 +68,22 @@ def optional_slots(
     midnight = localize(day, time(0), tz).astimezone(UTC)
     lo, hi = max(start.astimezone(UTC), midnight), min(end.astimezone(UTC), first_start)
     out: list[Slot] = []
+    amounts = dict(version.amounts)
     for wall in version.times:
         moment = localize(day, wall, tz)
         if lo <= moment.astimezone(UTC) < hi:
-            out.append(Slot(version.med_id, moment, day, wall, version.grace, version.zone, True))
+            out.append(
+                Slot(
+                    med_id=version.med_id,
+                    scheduled=moment,
+                    local_date=day,
+                    time=wall,
+                    grace=version.grace,
+                    zone=version.zone,
+                    amount=amounts.get(wall),
+                    optional=True,
+                )
+            )
     return sorted(out, key=lambda s: s.scheduled.astimezone(UTC))
 
 
