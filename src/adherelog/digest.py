@@ -83,21 +83,27 @@ def _latest(
     return [tips for _, tips in by_contributor.values()], tuple(skipped)
 
 
-def make_digest(
-    journal: Session,
-    paths: Sequence[str],
-    *,
-    group: str | None = None,
-    min_peers: int = tipfile.MIN_PEERS,
-    skip_invalid: bool = False,
-    fmt: str = "json",
-    read: Callable[[str], bytes],
-    publish: Callable[[MadeDigest], None] | None = None,
-) -> MadeDigest:
-    """Read the bundles at ``paths`` and pool them. A JSON digest is signed by this
-    journal (inside a write transaction, using up the next serial) and read back with the
-    importer's own rules; ``publish`` runs inside that transaction, so a digest that cannot
-    be written uses up nothing. Markdown is not signed."""
+@dataclass(frozen=True)
+class Pooled:
+    """The bundles read: each contributor's latest tips, and the files left out."""
+
+    bundles: list[list[BundleTip]]
+    files: int
+    skipped: tuple[Skipped, ...]
+
+
+def pool(paths: Sequence[str], *, skip_invalid: bool, read: Callable[[str], bytes]) -> Pooled:
+    """Read every bundle at ``paths`` (before any journal is opened: a bad file, a device or
+    a FIFO is refused and nothing is created)."""
+    files = sources(paths)
+    bundles, skipped = _latest(files, skip_invalid, read)
+    if not bundles:
+        raise ConflictError("No valid bundle was read; no digest was made.")
+    return Pooled(bundles, len(files), skipped)
+
+
+def check_options(group: str | None, min_peers: int, fmt: str) -> str:
+    """The group label, after checking the options; usage errors (exit 2) before reading."""
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format '{one_line(fmt)}'; use json or md.")
     if min_peers < tipfile.LEAST_MIN_PEERS:
@@ -105,19 +111,33 @@ def make_digest(
             f"--min-peers must be at least {tipfile.LEAST_MIN_PEERS}, not {min_peers}: a count "
             "of one points at one person."
         )
-    label = check_text(group if group is not None else DEFAULT_GROUP, "--group", max_len=80)
-    files = sources(paths)
-    bundles, skipped = _latest(files, skip_invalid, read)
-    if not bundles:
-        raise ConflictError("No valid bundle was read; no digest was made.")
-    digest = tipfile.build_digest(bundles, group=label, min_peers=min_peers)
+    return check_text(group if group is not None else DEFAULT_GROUP, "--group", max_len=80)
+
+
+def make_digest(
+    journal: Session,
+    pooled: Pooled,
+    *,
+    group: str | None = None,
+    min_peers: int = tipfile.MIN_PEERS,
+    fmt: str = "json",
+    publish: Callable[[MadeDigest], None] | None = None,
+) -> MadeDigest:
+    """Pool the bundles read into a digest. A JSON digest is signed by this journal (inside
+    a write transaction, using up the next serial) and read back with the importer's own
+    rules; ``publish`` runs inside that transaction, so a digest that cannot be written
+    uses up nothing. Markdown is not signed."""
+    label = check_options(group, min_peers, fmt)
+    digest = tipfile.build_digest(pooled.bundles, group=label, min_peers=min_peers)
     if len(digest.tips) > tipfile.MAX_TIPS:
         raise ConflictError(
             f"{len(digest.tips)} tips were shared by {min_peers} or more people, more than "
             f"the {tipfile.MAX_TIPS} a digest holds; raise --min-peers."
         )
     if fmt == "md":
-        made = MadeDigest(digest, tipfile.render_digest_markdown(digest), len(files), skipped)
+        made = MadeDigest(
+            digest, tipfile.render_digest_markdown(digest), pooled.files, pooled.skipped
+        )
         if publish is not None:
             publish(made)
         return made
@@ -132,7 +152,7 @@ def make_digest(
                 "raise --min-peers."
             )
         tipfile.read_digest(document.encode("utf-8"))
-        made = MadeDigest(digest, document, len(files), skipped)
+        made = MadeDigest(digest, document, pooled.files, pooled.skipped)
         if publish is not None:
             publish(made)
     return made

@@ -279,15 +279,15 @@ def digest(
                 f" ({made.digest.withheld} withheld)"
             )
 
+        digests.check_options(group, min_peers, format_)
+        pooled = digests.pool(files, skip_invalid=skip_invalid, read=read)
         with open_journal(settings, write=format_ == "json") as journal:
             made = digests.make_digest(
                 journal,
-                files,
+                pooled,
                 group=group,
                 min_peers=min_peers,
-                skip_invalid=skip_invalid,
                 fmt=format_,
-                read=read,
                 publish=publish if output is not None else None,
             )
         if output is None:
