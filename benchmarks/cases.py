@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from journals import JOURNALS, forget_streaks, journal, keep_streaks
+from journals import JOURNALS, forget_streaks, journal, keep_streaks, tip_exchange
 
 
 def cases(work: Path) -> list[dict[str, Any]]:
@@ -18,6 +18,11 @@ def cases(work: Path) -> list[dict[str, Any]]:
         keep_streaks(db)()
     one, ten, big, million = (dbs[spec.name] for spec in JOURNALS)
     scratch = work / "scratch.db"
+    tips_db, tip_bundle, group = tip_exchange(work)
+    tips_scratch = work / "tips-scratch.db"
+
+    def fresh_tips() -> None:
+        shutil.copyfile(tips_db, tips_scratch)
 
     def fresh_copy() -> None:
         shutil.copyfile(one, scratch)
@@ -99,4 +104,32 @@ def cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(ten, "effect", "list"),
         },
         {"name": "help (--help)", "budget": 6, "argv": adherelog(ten, "--help")},
+        {
+            "name": "tip import, signed 500 tips into 10,000 from 200",
+            "budget": 15,
+            "argv": adherelog(tips_scratch, "tip", "import", str(tip_bundle)),
+            "before": fresh_tips,
+            "runs": 7,
+        },
+        {
+            "name": "tip list, 10,000 tips from 200 peers",
+            "budget": 6,
+            "argv": adherelog(tips_db, "tip", "list", "--json"),
+            "runs": 7,
+        },
+        {
+            "name": "tip digest, 1,000 signed bundles of 50 tips",
+            "budget": 150,
+            "argv": adherelog(
+                tips_scratch,
+                "tip",
+                "digest",
+                str(group),
+                "-o",
+                str(work / "digest.json"),
+                "--force",
+            ),
+            "before": fresh_tips,
+            "runs": 3,
+        },
     ]

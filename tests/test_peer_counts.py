@@ -444,7 +444,10 @@ def _group(tmp_path: Path, members: int = 4) -> Path:
     folder.mkdir()
     for n in range(members):
         rating = n % 2 == 0 if n < 3 else None
-        tip_list = [{**FOOD, "worked": rating}, {"text": f"Only member {n}", "worked": True}]
+        tip_list: list[dict[str, Any]] = [
+            {**FOOD, "worked": rating},
+            {"text": f"Only member {n}", "worked": True},
+        ]
         write(folder / f"old{n}.json", bundle_v2(n, 1, {"text": "Old tip", "worked": True}))
         write(folder / f"m{n}.json", bundle_v2(n, 2, *tip_list))
     return folder
