@@ -112,12 +112,6 @@ def cases(work: Path) -> list[dict[str, Any]]:
             "runs": 7,
         },
         {
-            "name": "tip list, 10,000 tips from 200 peers",
-            "budget": 6,
-            "argv": adherelog(tips_db, "tip", "list", "--json"),
-            "runs": 7,
-        },
-        {
             "name": "tip digest, 1,000 signed bundles of 50 tips",
             "budget": 150,
             "argv": adherelog(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 import rfc8785
@@ -95,9 +96,73 @@ def fingerprint(public: bytes) -> str:
     return "-".join(text[i : i + _GROUP] for i in range(0, len(text), _GROUP))
 
 
+class _NotPlain(Exception):
+    """A value the quick canonical writer leaves to the ``rfc8785`` package."""
+
+
+_MAX_EXACT = 2**53 - 1
+
+
+def _plain(value: Any, out: list[str]) -> None:
+    """Append the RFC 8785 form of ``value`` when it holds only objects with string keys,
+    lists, strings, booleans, null and integers JavaScript holds exactly: the members
+    sorted by their UTF-16 code units, no whitespace, strings with only the escapes JSON
+    requires (``json``'s own C encoder writes exactly those)."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif type(value) is int:
+        if not -_MAX_EXACT <= value <= _MAX_EXACT:
+            raise _NotPlain
+        out.append(str(value))
+    elif isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise _NotPlain
+        out.append("{")
+        for n, key in enumerate(
+            sorted(value, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
+        ):
+            if n:
+                out.append(",")
+            out.append(_encode_string(key))
+            out.append(":")
+            _plain(value[key], out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for n, item in enumerate(value):
+            if n:
+                out.append(",")
+            _plain(item, out)
+        out.append("]")
+    else:
+        raise _NotPlain
+
+
+def _encode_string(value: str) -> str:
+    # json's C encoder (ensure_ascii off): escapes only '"', backslash and controls.
+    return str(encode_basestring(value))
+
+
 def canonical(document: Mapping[str, Any]) -> bytes:
-    """The RFC 8785 bytes a signature covers: the document without ``signature``."""
-    return rfc8785.dumps({k: v for k, v in document.items() if k != "signature"})
+    """The RFC 8785 bytes a signature covers: the document without ``signature``.
+
+    The documents adherelog signs hold no floats, so they are written here (about ten
+    times quicker than the ``rfc8785`` package, which matters for a digest of a thousand
+    bundles); anything else (a float, a huge integer, a lone surrogate) goes to
+    ``rfc8785``, which also refuses what JSON cannot carry canonically."""
+    body = {k: v for k, v in document.items() if k != "signature"}
+    out: list[str] = []
+    try:
+        _plain(body, out)
+        return "".join(out).encode("utf-8")
+    except (_NotPlain, UnicodeEncodeError):
+        return rfc8785.dumps(body)
 
 
 def sign(private: bytes, document: Mapping[str, Any]) -> str:

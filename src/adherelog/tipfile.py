@@ -12,6 +12,7 @@ with it ``cryptography``) is imported only when a signed file is read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -472,6 +473,7 @@ def _fold(value: str) -> str:
     return " ".join(folded.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def tip_identity(text: str, medication: str | None, side_effect: str | None) -> str:
     """The identity of a tip (SPEC §7) as a sha256 hex digest.
 

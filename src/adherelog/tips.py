@@ -111,7 +111,8 @@ def short_ids(ids: Iterable[str]) -> dict[str, str]:
     for n, (tip_id, value) in enumerate(zip(ordered, hexes, strict=True)):
         length = SHORT_ID
         for other in (hexes[n - 1] if n else None, hexes[n + 1] if n + 1 < len(hexes) else None):
-            if other is None:
+            # Ids that differ in their first SHORT_ID - 1 digits need no more than SHORT_ID.
+            if other is None or other[: SHORT_ID - 1] != value[: SHORT_ID - 1]:
                 continue
             common = 0
             while common < min(len(value), len(other)) and value[common] == other[common]:

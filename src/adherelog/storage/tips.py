@@ -13,23 +13,21 @@ from datetime import datetime
 from adherelog.clock import to_utc_text
 from adherelog.storage.rows import select
 
-# The group figures shown for a tip are those of the digest with the most members who tried
-# it (the latest imported among equals).
+# Peer counts per identity, and the group figures shown for a tip: those of the digest with
+# the most members who tried it (the latest imported among equals).
 _SELECT = (
     "SELECT t.id, t.text, t.medication, t.side_effect, t.tags, t.source, t.from_label,"
     " t.imported_at, t.worked, t.created_at, t.identity,"
-    " (SELECT count(*) FROM tip_ratings r WHERE r.identity = t.identity AND r.worked = 1)"
-    " AS peers_worked,"
-    " (SELECT count(*) FROM tip_ratings r WHERE r.identity = t.identity"
-    " AND r.worked IS NOT NULL) AS peers_tried,"
-    " (SELECT count(*) FROM tip_ratings r WHERE r.identity = t.identity) AS peers_shared,"
-    " d.group_label, g.worked AS group_worked, g.tried AS group_tried"
+    " coalesce(c.worked, 0) AS peers_worked, coalesce(c.tried, 0) AS peers_tried,"
+    " coalesce(c.shared, 0) AS peers_shared,"
+    " g.group_label, g.worked AS group_worked, g.tried AS group_tried"
     " FROM tips t"
-    " LEFT JOIN tip_group_counts g ON g.identity = t.identity AND g.maker = ("
-    "  SELECT x.maker FROM tip_group_counts x JOIN tip_digests y ON y.maker = x.maker"
-    "  WHERE x.identity = t.identity ORDER BY x.tried DESC, y.imported_at DESC, x.maker"
-    "  LIMIT 1)"
-    " LEFT JOIN tip_digests d ON d.maker = g.maker"
+    " LEFT JOIN (SELECT identity, sum(worked = 1) AS worked, count(worked) AS tried,"
+    "  count(*) AS shared FROM tip_ratings GROUP BY identity) c ON c.identity = t.identity"
+    " LEFT JOIN (SELECT x.identity, y.group_label, x.worked, x.tried, row_number() OVER ("
+    "  PARTITION BY x.identity ORDER BY x.tried DESC, y.imported_at DESC, x.maker) AS rank"
+    "  FROM tip_group_counts x JOIN tip_digests y ON y.maker = x.maker) g"
+    "  ON g.identity = t.identity AND g.rank = 1"
 )
 
 
