@@ -639,3 +639,37 @@ def test_the_documented_example_verifies_and_imports() -> None:
     canonical = re.search(r"<!-- canonical -->\n```\n(.*?)\n```", DOCS.read_text(), re.S)
     assert canonical is not None
     assert canonical[1].encode("utf-8") == rfc8785.dumps(body)
+
+
+def test_a_digests_group_label_obeys_the_hostile_text_rules(tmp_path: Path) -> None:
+    doc = digest_doc({"text": "Nap", "shared_by": 3, "tried": 0, "worked": 0}, group="T\u202eg")
+    line = fail(1, "tip", "import", write(tmp_path / "d.json", doc))
+    assert "group: contains U+202E" in line
+
+
+def test_the_schema_describes_both_versions(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from adherelog.tipfile import json_schema
+
+    schema = Draft202012Validator(json_schema())
+    signed_doc = bundle_v2(1, 1, FOOD)
+    assert schema.is_valid(signed_doc)
+    assert schema.is_valid({"format": "adherelog-tips", "version": 1, "tips": [FOOD]})
+    assert not schema.is_valid({**signed_doc, "version": 1})
+    assert not schema.is_valid({k: v for k, v in signed_doc.items() if k != "signature"})
+    assert not schema.is_valid({**signed_doc, "serial": 0})
+
+
+def test_tip_list_loads_no_cryptography() -> None:
+    ok("tip", "add", "Take it with food")
+    code = (
+        "import sys\n"
+        "from adherelog.cli import main\n"
+        "main(['tip', 'list'])\n"
+        "assert not any(m.startswith(('cryptography', 'rfc8785', 'pyrage')) for m in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
