@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from json.encoder import encode_basestring
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -162,6 +161,8 @@ def canonical(document: Mapping[str, Any]) -> bytes:
         _plain(body, out)
         return "".join(out).encode("utf-8")
     except (_NotPlain, UnicodeEncodeError):
+        import rfc8785  # imported here: only documents with floats or odd values need it
+
         return rfc8785.dumps(body)
 
 

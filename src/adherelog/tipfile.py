@@ -652,21 +652,27 @@ def digest_document(digest: Digest) -> dict[str, object]:
 
 # What re-identifies a person (SPEC §7 "What leaves"). Deliberately broad: a tip wrongly
 # withheld is listed and can be edited, a contact detail wrongly shared cannot be taken back.
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\W\d_]{2,}")
-_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,}")
-_URL = re.compile(
-    r"(?i)\b[a-z][a-z0-9+.-]*://\S|\bwww\d{0,3}\.\S"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|info|io|co|uk|de|fr|es|it|nl|eu|us|ca|au"
-    r"|me|ly|gg|tv|app|dev|blog|health|social|xyz|site|online|page)\b(?:/\S*)?"
-)
-# A run of digits with the separators phone numbers are written with: "+44 20 7946 0958",
-# "(555) 123-4567", "0612345678". Seven digits or more after a "+", nine or more otherwise,
-# so doses, times and dates ("2.5 mg", "08:00", "2026-11-23") are not taken for one.
-_PHONE = re.compile(r"(?<![\w.])(\+?)(\(?\d[\d ()./-]{5,}\d)(?![\w])")
+@functools.cache
+def _private_patterns() -> tuple[re.Pattern[str], ...]:
+    """The e-mail, @handle, link and phone patterns, compiled on first use (only an export
+    needs them)."""
+    email = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\W\d_]{2,}")
+    handle = re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,}")
+    url = re.compile(
+        r"(?i)\b[a-z][a-z0-9+.-]*://\S|\bwww\d{0,3}\.\S"
+        r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|info|io|co|uk|de|fr|es|it|nl|eu|us|ca"
+        r"|au|me|ly|gg|tv|app|dev|blog|health|social|xyz|site|online|page)\b(?:/\S*)?"
+    )
+    # A run of digits with the separators phone numbers are written with: "+44 20 7946
+    # 0958", "(555) 123-4567", "0612345678". Seven digits or more after a "+", nine or more
+    # otherwise, so doses, times and dates ("2.5 mg", "08:00", "2026-11-23") are not taken
+    # for one.
+    phone = re.compile(r"(?<![\w.])(\+?)(\(?\d[\d ()./-]{5,}\d)(?![\w])")
+    return email, handle, url, phone
 
 
 def _has_phone(text: str) -> bool:
-    for match in _PHONE.finditer(text):
+    for match in _private_patterns()[3].finditer(text):
         digits = sum(ch.isdigit() for ch in match[2])
         if digits >= (7 if match[1] else 9):
             return True
@@ -678,13 +684,14 @@ def private_detail(tip: BundleTip, *, allow_links: bool = False) -> str | None:
     number, an @handle or a link; links pass with ``allow_links``), or None."""
     fields = [tip.text, tip.medication or "", tip.side_effect or "", *tip.tags]
     text = "\n".join(fields)
-    if _EMAIL.search(text):
+    email, handle, url, _ = _private_patterns()
+    if email.search(text):
         return "it holds an e-mail address"
     if _has_phone(text):
         return "it holds a phone number"
-    if _HANDLE.search(text):
+    if handle.search(text):
         return "it holds an @handle"
-    if not allow_links and _URL.search(text):
+    if not allow_links and url.search(text):
         return "it holds a link (--allow-links lets links through)"
     return None
 

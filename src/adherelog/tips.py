@@ -102,13 +102,20 @@ def _hex(tip_id: str) -> str:
     return tip_id.replace("-", "").lower()
 
 
-def short_ids(ids: Iterable[str]) -> dict[str, str]:
-    """For each id, its shortest hex prefix of at least 8 characters that no other id
-    shares (like git's abbreviated hashes)."""
+def short_ids(ids: Iterable[str], only: Iterable[str] | None = None) -> dict[str, str]:
+    """For each id (or each of ``only``, which must be among ``ids``), its shortest hex
+    prefix of at least 8 characters that no other id shares (like git's abbreviated
+    hashes)."""
     ordered = sorted(set(ids), key=_hex)
     hexes = [_hex(i) for i in ordered]
     result: dict[str, str] = {}
-    for n, (tip_id, value) in enumerate(zip(ordered, hexes, strict=True)):
+    if only is None:
+        wanted: Iterable[int] = range(len(ordered))
+    else:
+        position = {tip_id: n for n, tip_id in enumerate(ordered)}
+        wanted = sorted({position[tip_id] for tip_id in only})
+    for n in wanted:
+        tip_id, value = ordered[n], hexes[n]
         length = SHORT_ID
         for other in (hexes[n - 1] if n else None, hexes[n + 1] if n + 1 < len(hexes) else None):
             # Ids that differ in their first SHORT_ID - 1 digits need no more than SHORT_ID.
@@ -627,10 +634,11 @@ def _unchanged(
 def _plan(conn: sqlite3.Connection, bundle: Bundle, label: str, dry: bool) -> ImportResult:
     from adherelog import identity  # only the keys' table: no cryptography unless keys exist
 
-    shorts = _short_map(conn)
-    held = {
-        identity_: shorts[tip_id] for identity_, tip_id in stored_tips.ids_by_identity(conn).items()
-    }
+    # Only the tips this file lists are looked up: a journal may hold ten thousand.
+    listed = {tipfile.tip_identity(t.text, t.medication, t.side_effect) for t in bundle.tips}
+    found = stored_tips.ids_of_identities(conn, listed)
+    shorts = short_ids(stored_tips.tip_ids(conn), only=found.values()) if found else {}
+    held = {identity_: shorts[tip_id] for identity_, tip_id in found.items()}
     who, serial, alternates = bundle.counted_as()
     result = ImportResult(
         label=label,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from adherelog.clock import to_utc_text
@@ -43,7 +43,7 @@ def tip_by_id(conn: sqlite3.Connection, tip_id: str) -> sqlite3.Row | None:
 
 
 def tip_ids(conn: sqlite3.Connection) -> list[str]:
-    return [row["id"] for row in select(conn, "SELECT id FROM tips")]
+    return [str(row[0]) for row in conn.execute("SELECT id FROM tips")]
 
 
 def ids_starting(conn: sqlite3.Connection, prefix: str) -> list[str]:
@@ -61,8 +61,16 @@ def id_of_identity(conn: sqlite3.Connection, identity: str) -> str | None:
     return None if row is None else str(row["id"])
 
 
-def ids_by_identity(conn: sqlite3.Connection) -> dict[str, str]:
-    return {row["identity"]: row["id"] for row in select(conn, "SELECT identity, id FROM tips")}
+def ids_of_identities(conn: sqlite3.Connection, identities: Iterable[str]) -> dict[str, str]:
+    """identity → id for the tips held among ``identities``."""
+    wanted = list(identities)
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT identity, id FROM tips WHERE identity IN ({marks})", part):
+            found[str(row[0])] = str(row[1])
+    return found
 
 
 def insert_tip(

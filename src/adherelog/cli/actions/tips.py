@@ -19,6 +19,7 @@ from adherelog.errors import UsageError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from adherelog.journal import Journal
+    from adherelog.output import Line
     from adherelog.tips import Tip, TipFilter
 
 
@@ -233,16 +234,24 @@ def import_(
     """``tip import``: see :func:`adherelog.tips.import_bundle`."""
 
     def work() -> Shown:
-        from adherelog import jsonshape, render_tips, tips
+        from adherelog import tips
 
         label = tips.import_label(from_, file)
         bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
         with open_journal(settings, write=not dry_run) as journal:
             result = tips.import_bundle(journal, bundle, label=label, dry_run=dry_run)
-            return Shown(
-                json=lambda: jsonshape.tip_import(result),
-                lines=lambda: render_tips.import_lines(result, journal.zone),
-            ).ready(settings)
+
+            def as_json() -> object:
+                from adherelog import jsonshape  # only the form shown is imported
+
+                return jsonshape.tip_import(result)
+
+            def as_lines() -> list[Line]:
+                from adherelog import render_tips
+
+                return render_tips.import_lines(result, journal.zone)
+
+            return Shown(json=as_json, lines=as_lines).ready(settings)
 
     return command(settings, work)
 
