@@ -276,6 +276,31 @@ def test_the_quick_canonical_form_is_rfc8785(doc: dict[str, Any]) -> None:
     assert signing.canonical(doc) == rfc8785.dumps(body)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=st.dictionaries(
+        st.text(st.characters(codec="ascii"), max_size=5),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers(-(2**53) + 1, 2**53 - 1)
+            | st.text(st.characters(codec="utf-8", exclude_categories=("Cs",))),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.text(st.characters(codec="ascii"), max_size=4), inner, max_size=4
+                )
+            ),
+            max_leaves=12,
+        ),
+        max_size=5,
+    )
+)
+def test_the_canonical_form_of_checked_documents_is_rfc8785(doc: dict[str, Any]) -> None:
+    body = {k: v for k, v in doc.items() if k != "signature"}
+    assert signing.canonical_checked(doc) == rfc8785.dumps(body)
+
+
 def test_sign_and_verify_with_the_journals_own_functions() -> None:
     private = bytes([7]) * 32
     doc = {"format": "x", "n": 1}

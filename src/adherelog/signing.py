@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 from collections.abc import Mapping
 from json.encoder import encode_basestring
 from typing import Any
@@ -23,6 +25,7 @@ CONTRIBUTOR_PREFIX = "ed25519:"
 # Crockford's base 32: no I, L, O or U, so a fingerprint read aloud is not misheard.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FINGERPRINT_GROUPS = 3
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _GROUP = 4
 
 
@@ -33,7 +36,7 @@ def b64url(raw: bytes) -> str:
 
 def unb64url(text: str) -> bytes | None:
     """The bytes of unpadded base64url ``text``, or None when it is not exactly that."""
-    if not text or any(not (c.isascii() and (c.isalnum() or c in "-_")) for c in text):
+    if _B64URL.fullmatch(text) is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -166,15 +169,27 @@ def canonical(document: Mapping[str, Any]) -> bytes:
         return rfc8785.dumps(body)
 
 
+def canonical_checked(document: Mapping[str, Any]) -> bytes:
+    """:func:`canonical` of a document already checked to hold only objects with ASCII
+    keys, lists, strings without lone surrogates, booleans, null and integers within
+    ±(2**53 - 1), as a parsed bundle or digest is: for those, RFC 8785 is exactly what
+    ``json`` writes with sorted keys and no whitespace, in C (about ten times quicker
+    again than :func:`canonical`)."""
+    body = {k: v for k, v in document.items() if k != "signature"}
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.encode("utf-8")
+
+
 def sign(private: bytes, document: Mapping[str, Any]) -> str:
     """The unpadded base64url Ed25519 signature of ``document`` (without ``signature``)."""
     key = Ed25519PrivateKey.from_private_bytes(private)
     return b64url(key.sign(canonical(document)))
 
 
-def verify(document: Mapping[str, Any], what: str = "The file") -> bytes:
+def verify(document: Mapping[str, Any], what: str = "The file", *, checked: bool = False) -> bytes:
     """Check a signed document's ``contributor`` and ``signature``; return the signer's public
-    key. Raises :class:`InvalidFileError` naming the field that is wrong."""
+    key. Raises :class:`InvalidFileError` naming the field that is wrong. ``checked`` says
+    the document holds only what :func:`canonical_checked` takes."""
     public = contributor_key(document.get("contributor"))
     if public is None:
         raise InvalidFileError(
@@ -188,7 +203,8 @@ def verify(document: Mapping[str, Any], what: str = "The file") -> bytes:
             f"{what} is refused: its signature is missing or not 86 base64url characters."
         )
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, canonical(document))
+        body = canonical_checked(document) if checked else canonical(document)
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, body)
     except InvalidSignature:
         raise InvalidFileError(
             f"{what} is refused: its signature does not match its contents (it was changed"

@@ -238,7 +238,7 @@ def import_(
 
         label = tips.import_label(from_, file)
         bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
-        with open_journal(settings, write=not dry_run) as journal:
+        with open_session(settings, write=not dry_run) as journal:
             result = tips.import_bundle(journal, bundle, label=label, dry_run=dry_run)
 
             def as_json() -> object:
