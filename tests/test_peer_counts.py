@@ -556,7 +556,7 @@ def test_importing_a_digest_keeps_the_groups_figures_apart(tmp_path: Path) -> No
             {"text": "Nap", "shared_by": 3, "tried": 0, "worked": 0},
         ),
     )
-    doc = data("tip", "import", first, "--from", "Tuesday group")
+    doc = data("tip", "import", first)  # labelled with the group's name
     assert (doc["kind"], doc["group"], doc["added"], doc["already_held"]) == (
         "digest",
         "Tuesday group",
@@ -567,6 +567,7 @@ def test_importing_a_digest_keeps_the_groups_figures_apart(tmp_path: Path) -> No
     food = by_text["Take it with food"]
     assert (food["group"], food["group_worked"], food["group_tried"]) == ("Tuesday group", 3, 4)
     assert (food["peers_worked"], food["peers_tried"]) == (0, 0)
+    assert by_text["Nap"]["from"] == "Tuesday group"
     listing = ok("tip", "list").stdout
     assert "group: helped 3 of 4 (Tuesday group)" in listing
     # A newer digest from the same maker replaces the figures; an older one changes nothing.

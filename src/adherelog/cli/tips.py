@@ -228,7 +228,8 @@ def import_(
         typer.Option(
             "--from",
             metavar="LABEL",
-            help="Where the tips came from, e.g. 'Tuesday group' (default: the file name).",
+            help="Where the tips came from, e.g. 'Ana' (default: the file name, or a "
+            "digest's group).",
         ),
     ] = None,
     json_flag: JsonFlag = False,

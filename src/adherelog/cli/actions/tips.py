@@ -238,6 +238,8 @@ def import_(
 
         label = tips.import_label(from_, file)
         bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
+        if bundle.digest is not None and from_ is None:
+            label = bundle.digest.group  # a digest's tips come from the group it names
         with open_session(settings, write=not dry_run) as journal:
             result = tips.import_bundle(journal, bundle, label=label, dry_run=dry_run)
 
