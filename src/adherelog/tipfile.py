@@ -718,14 +718,19 @@ _MD_LEADING = re.compile(r"^([-+]|\d+[.)])")
 # they are.
 _DOTS = ".\u3002\uff0e\uff61"
 _HOST = f"[^\\s!-,./:-@\\[-`{{-~{_DOTS}]"  # a character a host name can hold
-_LINKISH = re.compile(
-    r"://|(?<![A-Za-z0-9+-])(?P<scheme>[A-Za-z][A-Za-z0-9+-]+):(?!//)(?=\S)"
-    f"|//(?={_HOST})"
-    f"|(?<=\\d)[{_DOTS}](?=[^\\W\\d_]{_HOST})"
-    f"|(?<={_HOST})(?<!\\d)[{_DOTS}](?={_HOST}{_HOST})"
-    f"|(?<=[Ww]{{3}})[{_DOTS}](?={_HOST})"
-    f"|(?<={_HOST})@(?={_HOST})"
-)
+
+
+@functools.cache
+def _linkish() -> re.Pattern[str]:
+    """The pattern of what a forum would link, compiled on first use (Markdown only)."""
+    return re.compile(
+        r"://|(?<![A-Za-z0-9+-])(?P<scheme>[A-Za-z][A-Za-z0-9+-]+):(?!//)(?=\S)"
+        f"|//(?={_HOST})"
+        f"|(?<=\\d)[{_DOTS}](?=[^\\W\\d_]{_HOST})"
+        f"|(?<={_HOST})(?<!\\d)[{_DOTS}](?={_HOST}{_HOST})"
+        f"|(?<=[Ww]{{3}})[{_DOTS}](?={_HOST})"
+        f"|(?<={_HOST})@(?={_HOST})"
+    )
 
 
 def _defang(match: re.Match[str]) -> str:
@@ -738,7 +743,7 @@ def md_escape(value: str) -> str:
     """``value`` as inert Markdown on one line: no link, image, HTML, heading or list can
     come out of it, not even where a forum links bare URLs, host names and e-mail
     addresses, and no control, bidi or invisible character reaches the reader."""
-    flat = _LINKISH.sub(_defang, " ".join(printable(value).split()))
+    flat = _linkish().sub(_defang, " ".join(printable(value).split()))
     out: list[str] = []
     for ch in flat:
         if ch in _MD_ENTITIES:
