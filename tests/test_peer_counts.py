@@ -699,3 +699,32 @@ def test_tip_list_loads_no_cryptography() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_group_swaps_tips_end_to_end_in_real_processes(tmp_path: Path) -> None:
+    """Three members export, a facilitator pools them, a member imports the digest."""
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+
+    def cli(name: str, *args: str) -> str:
+        done = run(*args, env={"ADHERELOG_DB": str(tmp_path / f"{name}.db")})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    for n, name in enumerate(("ana", "bo", "cy")):
+        cli(name, "tip", "add", "Take it with food", "--effect", "nausea")
+        short = json.loads(cli(name, "tip", "list", "--json"))["tips"][0]["short_id"]
+        cli(name, "tip", "rate", short, "--helped" if n < 2 else "--not-helped")
+        cli(name, "tip", "export", "-o", str(bundles / f"{name}.json"))
+    digest = tmp_path / "digest.json"
+    cli("facilitator", "tip", "digest", str(bundles), "--group", "Tuesday group", "-o", str(digest))
+    doc = json.loads(cli("ana", "tip", "import", str(digest), "--json"))
+    assert (doc["kind"], doc["added"], doc["already_held"]) == ("digest", 0, 1)
+    tip = json.loads(cli("ana", "tip", "list", "--json"))["tips"][0]
+    assert (tip["group"], tip["group_worked"], tip["group_tried"]) == ("Tuesday group", 2, 3)
+    assert "group: helped 2 of 3 (Tuesday group)" in cli("ana", "tip", "list")
+    # Ana imports Bo's and her own bundle: Bo counts, Ana does not.
+    cli("ana", "tip", "import", str(bundles / "bo.json"))
+    assert "This is your own bundle" in cli("ana", "tip", "import", str(bundles / "ana.json"))
+    tip = json.loads(cli("ana", "tip", "list", "--json"))["tips"][0]
+    assert (tip["peers_worked"], tip["peers_tried"]) == (1, 1)
