@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from journals import JOURNALS, KINDS, forget_streaks, journal, keep_streaks
+from journals import JOURNALS, KINDS, forget_streaks, journal, keep_streaks, tip_exchange
 
 
 def cases(work: Path, selected: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -52,6 +52,13 @@ def _cases(work: Path) -> list[dict[str, Any]]:
 
     def kinds_copy() -> None:
         shutil.copyfile(kinds, kinds_scratch)
+
+    tips_db, tip_bundle, group = tip_exchange(work)
+    keep_streaks(tips_db)()  # as the other journals: the day's first write has been made
+    tips_scratch = work / "tips-scratch.db"
+
+    def fresh_tips() -> None:
+        shutil.copyfile(tips_db, tips_scratch)
 
     def fresh_copy() -> None:
         shutil.copyfile(one, scratch)
@@ -228,6 +235,25 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(target, "import", str(big_export)),
             "before": imported_target,
             "needs": [str(big)],
+            "name": "tip import, signed 500 tips into 10,000 from 200",
+            "budget": 15,
+            "argv": adherelog(tips_scratch, "tip", "import", str(tip_bundle)),
+            "before": fresh_tips,
+            "runs": 7,
+        },
+        {
+            "name": "tip digest, 1,000 signed bundles of 50 tips",
+            "budget": 150,
+            "argv": adherelog(
+                tips_scratch,
+                "tip",
+                "digest",
+                str(group),
+                "-o",
+                str(work / "digest.json"),
+                "--force",
+            ),
+            "before": fresh_tips,
             "runs": 3,
         },
     ]

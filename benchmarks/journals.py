@@ -9,6 +9,7 @@ back, then the schedule's own slots (``schedule.slots_between``) filled by
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -165,3 +166,77 @@ def forget_streaks(db: Path) -> Callable[[], None]:
         conn.close()
 
     return run
+
+
+# ----------------------------------------------------------------------- the tip exchange
+
+
+def _signed_bundle(n: int, serial: int, tips: list[dict[str, object]]) -> bytes:
+    """A version 2 bundle of ``tips`` signed by benchmark key ``n``."""
+    from adherelog import signing
+
+    private = (n + 1).to_bytes(4, "big") * 8
+    doc: dict[str, object] = {
+        "format": "adherelog-tips",
+        "version": 2,
+        "language": "en",
+        "tips": tips,
+        "contributor": signing.contributor(signing.public_bytes(private)),
+        "serial": serial,
+    }
+    doc["signature"] = signing.sign(private, doc)
+    return json.dumps(doc, indent=2).encode("utf-8")
+
+
+def _tip(n: int, rng: random.Random) -> dict[str, object]:
+    return {
+        "text": f"Coping tip number {n}: take it with food and a glass of water",
+        "medication": f"medication {n % 7}",
+        "side_effect": "nausea" if n % 3 else None,
+        "tags": ["food"],
+        "worked": rng.choice([True, False, None]),
+    }
+
+
+def tip_exchange(folder: Path) -> tuple[Path, Path, Path]:
+    """A journal holding 10,000 tips from 200 peers (50 each), a signed 500-tip bundle from
+    a new peer (half of its tips already held), and a folder of 1,000 signed bundles of 50
+    tips drawn from 300 tips (SPEC §10). Built unless already there."""
+    from adherelog import tips
+
+    db = folder / "tips.db"
+    one_bundle = folder / "bundle-500.json"
+    group = folder / "group"
+    rng = random.Random(7)
+    if not db.exists():
+        print("building the tip journal ...", flush=True)
+        partial = folder / "tips.partial.db"
+        for leftover in folder.glob("tips.partial.db*"):
+            leftover.unlink()
+        store = open_store(partial, write=True)
+        try:
+            session = Journal(store, NOW, ZONE)
+            for peer in range(200):
+                raw = _signed_bundle(peer, 1, [_tip(peer * 50 + i, rng) for i in range(50)])
+                tips.import_bundle(session, tips.load_bundle(raw), label=f"peer {peer}")
+        finally:
+            store.close()
+        partial.rename(db)
+    if not one_bundle.exists():
+        half = [_tip(n, rng) for n in range(0, 500)]
+        one_bundle.write_bytes(
+            _signed_bundle(999, 1, half[:250] + [_tip(20_000 + n, rng) for n in range(250)])
+        )
+    if not group.exists():
+        print("building 1,000 bundles ...", flush=True)
+        partial_group = folder / "group.partial"
+        if partial_group.exists():
+            for leftover in partial_group.iterdir():
+                leftover.unlink()
+        partial_group.mkdir(exist_ok=True)
+        for member in range(1000):
+            chosen = rng.sample(range(300), 50)
+            raw = _signed_bundle(5000 + member, 1, [_tip(n, rng) for n in chosen])
+            (partial_group / f"member-{member:04}.json").write_bytes(raw)
+        partial_group.rename(group)
+    return db, one_bundle, group

@@ -78,7 +78,15 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("tip", "import"): (
         ("tip", "export", "-o", "{tmp}/tips.json"),
         ("tip", "rm", "{tip}"),
-        ("tip", "import", "{tmp}/tips.json", "--from", "Sam"),
+        # Another journal imports it: the journal's own bundle would change nothing.
+        ("--db", "{tmp}/peer.db", "tip", "import", "{tmp}/tips.json", "--from", "Sam"),
+    ),
+    ("tip", "edit"): (("tip", "edit", "{tip}", "Ginger tea settles it, sipped slowly"),),
+    ("tip", "digest"): (
+        ("tip", "export", "-o", "{tmp}/bundles/a.json"),
+        ("--db", "{tmp}/b.db", "tip", "import", "{tmp}/bundles/a.json"),
+        ("--db", "{tmp}/b.db", "tip", "export", "-o", "{tmp}/bundles/b.json"),
+        ("tip", "digest", "{tmp}/bundles", "--group", "Tuesday group", "--min-peers", "2"),
     ),
     ("tip", "list"): (("tip", "list"),),
     ("tip", "rate"): (("tip", "rate", "{tip}", "--helped"),),
@@ -200,6 +208,7 @@ def test_every_command_has_a_golden() -> None:
 @pytest.mark.parametrize("command", sorted(RUNS), ids="-".join)
 def test_json_document_matches_its_golden(command: tuple[str, ...], tmp_path: Path) -> None:
     tip = _journal()
+    (tmp_path / "bundles").mkdir()
     steps = [[a.format(tmp=tmp_path, tip=tip) for a in step] for step in RUNS[command]]
     for step in steps[:-1]:
         assert invoke(*step).exit_code == 0, step

@@ -25,7 +25,19 @@ from adherelog.sample import fill_sample
 from adherelog.tips import add_tip, rate_tip
 from helpers import RUNNER, count, invoke, journal, ok, one_error_line, sha256
 
-TABLES = ("meds", "schedules", "records", "refills", "tips", "tip_bundles", "tip_bundle_worked")
+TABLES = (
+    "meds",
+    "schedules",
+    "records",
+    "refills",
+    "tips",
+    "tip_bundles",
+    "tip_bundle_worked",
+    "tip_peers",
+    "tip_ratings",
+    "tip_digests",
+    "tip_group_counts",
+)
 
 
 @contextlib.contextmanager
@@ -484,7 +496,7 @@ def test_import_command_reports_counts_as_json(tmp_path: Path) -> None:
     assert dry["added"]["records"] == count("records")
     assert not Path(fresh).exists()
     done = json.loads(ok("--db", fresh, "import", str(source), "--json").stdout)
-    assert set(done) == {"added", "already_held", "conflicts", "dry_run"}
+    assert set(done) == {"added", "already_held", "conflicts", "dry_run", "keys"}
     assert done["dry_run"] is False
     assert done["added"] == dry["added"]
     again = ok("--db", fresh, "import", str(source)).stdout

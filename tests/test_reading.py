@@ -41,7 +41,9 @@ READS: list[tuple[str, ...]] = [
     ("effect", "list"),
     ("tip", "list"),
     ("tip", "show", "TIP"),
-    ("tip", "export"),
+    # A JSON export signs (it uses up a serial, SPEC §11): its preview and Markdown only read.
+    ("tip", "export", "--dry-run"),
+    ("tip", "export", "--format", "md"),
     ("tip", "schema"),
     ("share", "card"),
     ("calendar",),

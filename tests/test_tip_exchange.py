@@ -28,7 +28,7 @@ from adherelog.tipfile import FORMAT, MAX_BYTES, MAX_TIPS, json_schema
 from helpers import connect, count, data, invoke, ok, one_error_line, run
 
 SCHEMA = Draft202012Validator(json_schema())
-TABLES = ("tips", "tip_bundles", "tip_bundle_worked", "undo_log", "records")
+TABLES = ("tips", "tip_peers", "tip_ratings", "undo_log", "records")
 PROPERTY = settings(
     max_examples=120,
     deadline=None,
@@ -148,7 +148,7 @@ def test_any_bytes_import_fully_or_not_at_all(
         assert after == before
         return
     assert len(after["tips"]) == len(before["tips"]) + result.added
-    assert len(after["tip_bundles"]) == len(before["tip_bundles"]) + 1
+    assert len(after["tip_peers"]) == len(before["tip_peers"]) + 1
     assert after["undo_log"] == before["undo_log"]
     assert after["records"] == before["records"]
     # Everything imported obeys the format's rules.
@@ -279,7 +279,8 @@ def test_schema_validates_exports_with_every_kind_of_field(tmp_path: Path) -> No
             '[{"text": "a", "medication": "\\u001b[2J"}]}',
             "tips[0].medication: contains U+001B",
         ),
-        ('{"format": "adherelog-tips", "version": 2, "tips": []}', "version: 2 is not supported"),
+        ('{"format": "adherelog-tips", "version": 3, "tips": []}', "version: 3 is not supported"),
+        ('{"format": "adherelog-tips", "version": 2, "tips": []}', "contributor: is missing"),
         ('{"format": "other", "version": 1, "tips": []}', "not an adherelog tip bundle"),
         ('{"format": "adherelog-tips", "version": true, "tips": []}', "must be the integer 1"),
         ("\xff", "not UTF-8"),
@@ -394,28 +395,34 @@ def test_counting_peers_once_per_bundle(tmp_path: Path) -> None:
     again = data("tip", "import", first, "--from", "Alice again")
     assert (again["added"], again["already_held"], again["peers_worked_raised"]) == (0, 4, 0)
     assert again["already_imported"] is True
+    # The same tips in another order (and another language) are the same version 1 bundle.
     same = write_bundle(
         tmp_path / "same.json",
         bundle(
-            {"text": "OTHER tip", "worked": False, "tags": ["x"]},
-            {"text": "new  tip", "worked": True},
+            {"text": "Other tip", "worked": False},
+            {"text": "New tip", "worked": True},
             {
                 "text": "Take it with food",
-                "medication": "SERTRALINE",
+                "medication": "sertraline",
                 "side_effect": "nausea",
                 "worked": True,
             },
             {
-                "text": "TAKE it with food ",
-                "medication": "sertraline",
-                "side_effect": "NAUSEA",
+                "text": "take it  WITH food",
+                "medication": "Sertraline",
+                "side_effect": "Nausea",
                 "worked": True,
             },
             language="fr",
         ),
     )
-    assert data("tip", "import", same)["peers_worked_raised"] == 0
+    assert data("tip", "import", same)["already_imported"] is True
     assert dump(connect()) == before
+    # Another spelling is another version 1 bundle: an unnamed peer of its own (SPEC §7).
+    recased = write_bundle(tmp_path / "recased.json", bundle({"text": "NEW tip", "worked": True}))
+    assert data("tip", "import", recased)["peers_worked_raised"] == 1
+    by_text = {t["text"]: t for t in data("tip", "list")["tips"]}
+    assert by_text["New tip"]["peers_worked"] == 2
     # Another bundle that says it worked: one more peer.
     second = write_bundle(
         tmp_path / "b.json",
@@ -466,12 +473,12 @@ def test_dry_run_human_output_lists_added_and_held(tmp_path: Path) -> None:
     before = dump(connect())
     out = ok("tip", "import", path, "--dry-run", "--from", "Tuesday group").stdout.splitlines()
     assert out == [
-        "Would add 1 tip from 'Tuesday group'; 1 already held, 1 of which would count one more "
-        "peer it worked for.",
+        "Would add 1 tip from 'Tuesday group'; 1 already held; 1 tip would count one more peer "
+        "it helped.",
         "Would be added:",
         "  + tips[1] Peppermint (sertraline, nausea)",
         "Already held:",
-        f"  = tips[0] ginger  TEA (Nausea) — held as {short} — worked for one more peer",
+        f"  = tips[0] ginger  TEA (Nausea) — held as {short} — helped one more peer",
         "Dry run: nothing was written.",
     ]
     assert dump(connect()) == before
@@ -487,9 +494,11 @@ def test_export_to_stdout_and_to_a_file(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr == "Wrote 1 tip to stdout.\n"
     doc = json.loads(result.stdout)
+    signer = {key: doc.pop(key) for key in ("contributor", "serial", "signature")}
+    assert signer["serial"] == 1
     assert doc == {
         "format": "adherelog-tips",
-        "version": 1,
+        "version": 2,
         "language": "en",
         "license": "CC0-1.0",
         "tips": [
@@ -502,7 +511,14 @@ def test_export_to_stdout_and_to_a_file(tmp_path: Path) -> None:
             }
         ],
     }
-    assert invoke("tip", "export", "--med", "sertraline", "--json").stdout == result.stdout
+    # --json changes nothing: the document is the bundle, signed with the next serial.
+    again = json.loads(invoke("tip", "export", "--med", "sertraline", "--json").stdout)
+    assert again["serial"] == 2
+    assert again["contributor"] == signer["contributor"]
+    assert {k: v for k, v in again.items() if k not in ("serial", "signature")} == {
+        **doc,
+        "contributor": signer["contributor"],
+    }
     target = tmp_path / "tips.json"
     written = invoke("tip", "export", "-o", str(target))
     assert written.exit_code == 0
@@ -633,7 +649,16 @@ def test_exports_carry_only_the_bundle_fields() -> None:
         for full in ids:
             assert full[:8] not in text
     doc = json.loads(invoke("tip", "export").stdout)
-    assert set(doc) == {"format", "version", "language", "license", "tips"}
+    assert set(doc) == {
+        "format",
+        "version",
+        "language",
+        "license",
+        "tips",
+        "contributor",
+        "serial",
+        "signature",
+    }
     assert [set(t) for t in doc["tips"]] == [
         {"text", "medication", "side_effect", "tags", "worked"}
     ]
@@ -698,7 +723,7 @@ def test_two_people_swap_tips_end_to_end(tmp_path: Path) -> None:
         ("Ginger tea", "peer", None, 0),
     ]
     listing = cli(alice, "tip", "list", "--effect", "nausea")
-    assert "worked for 1 peer" in listing
+    assert "helped 1 of 1 peer" in listing
     assert "from 'Bob', imported Sun 22 Nov 2026" in listing
 
 

@@ -222,13 +222,14 @@ TOP_CASES: list[tuple[dict[str, Any], str]] = [
     (doc(format=1), "format: must be"),
     (doc(format=None), "format: must be"),
     (doc(version=...), "version: is missing"),
-    (doc(version=2), "version: 2 is not supported"),
+    (doc(version=3), "version: 3 is not supported"),
+    (doc(version=2), "contributor: is missing"),
     (doc(version=0), "version: 0 is not supported"),
-    (doc(version="1"), "version: must be the integer 1"),
-    (doc(version=True), "version: must be the integer 1"),
-    (doc(version=1.0), "version: must be the integer 1"),
-    (doc(version=None), "version: must be the integer 1"),
-    (doc(version=[1]), "version: must be the integer 1"),
+    (doc(version="1"), "version: must be the integer 1 or 2"),
+    (doc(version=True), "version: must be the integer 1 or 2"),
+    (doc(version=1.0), "version: must be the integer 1 or 2"),
+    (doc(version=None), "version: must be the integer 1 or 2"),
+    (doc(version=[1]), "version: must be the integer 1 or 2"),
     (doc(language=5), "language:"),
     (doc(language=None), "language:"),
     (doc(language=""), "language:"),
@@ -370,7 +371,7 @@ def test_first_problem_is_reported() -> None:
     assert rejects(enc(doc(tips=tips))).startswith("tips[1].medication:")
     fields = {"worked": "yes", "tags": 1, "side_effect": 1, "medication": 1, "text": 1}
     assert rejects(enc(doc(tips=[fields]))).startswith("tips[0].text:")
-    assert rejects(enc(doc(version=2, tips=None, extra=1))).startswith("version:")
+    assert rejects(enc(doc(version=3, tips=None, extra=1))).startswith("version:")
     assert rejects(enc(doc(language=1, tips=None))).startswith("language:")
 
 

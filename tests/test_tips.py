@@ -67,6 +67,11 @@ def test_add_prints_the_tip() -> None:
         "imported_at": None,
         "worked": None,
         "peers_worked": 0,
+        "peers_tried": 0,
+        "peers_shared": 0,
+        "group": None,
+        "group_worked": None,
+        "group_tried": None,
     }
     assert uuid.UUID(str(doc["id"])).version == 4
 
@@ -188,7 +193,7 @@ def test_list_human_output(several: None) -> None:
     assert out[3].strip().split(" · ") == [
         "sertraline",
         "from 'Tuesday group', imported Sun 22 Nov 2026",
-        "worked for 1 peer",
+        "helped 1 of 1 peer",
     ]
     assert ok("tip", "list", "--tag", "none").stdout.startswith("No tips match.")
 

@@ -45,6 +45,10 @@ EXPORTED_TABLES = (
     "tips",
     "tip_bundles",
     "tip_bundle_worked",
+    "tip_peers",
+    "tip_ratings",
+    "tip_digests",
+    "tip_group_counts",
 )
 # The journal's own bookkeeping: the undo log (meaningful only where it was written) and
 # tables derived from the exported ones, which the journal's triggers keep up to date as

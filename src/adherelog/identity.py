@@ -147,6 +147,18 @@ def adopt(conn: sqlite3.Connection, keys: stored_keys.KeyRow, now: datetime) -> 
     return "kept"
 
 
+def preview(conn: sqlite3.Connection, document: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`sign` would make of ``document``, without signing or using up a serial
+    (``--dry-run``): the contributor (when the journal has keys) and the next serial, no
+    signature. Reads only."""
+    found = stored_keys.load(conn)
+    shown: dict[str, Any] = {k: v for k, v in document.items() if k != "signature"}
+    if found is not None:
+        shown["contributor"] = signing.contributor(signing.public_bytes(found.signing_key))
+    shown["serial"] = (0 if found is None else found.serial) + 1
+    return shown
+
+
 def age_identity(conn: sqlite3.Connection, now: datetime) -> str:
     """The journal's age secret key (``AGE-SECRET-KEY-1…``), to decrypt what is sent to it.
     Never print it."""

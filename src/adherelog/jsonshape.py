@@ -360,6 +360,11 @@ def tip(item: tips.Tip, zone_name: str | None = None) -> Document:
         "imported_at": iso_in(item.imported_at, zone_name or "UTC"),
         "worked": item.worked,
         "peers_worked": item.peers_worked,
+        "peers_tried": item.peers_tried,
+        "peers_shared": item.peers_shared,
+        "group": item.group,
+        "group_worked": item.group_worked,
+        "group_tried": item.group_tried,
     }
 
 
@@ -391,9 +396,17 @@ def tip_import(result: tips.ImportResult) -> Document:
                 "text": item.tip.text,
                 "medication": item.tip.medication,
                 "side_effect": item.tip.side_effect,
+                "lowers_peers_worked": item.lowered,
             }
             for item in result.items
         ],
+        "own": result.own,
+        "contributor": result.contributor,
+        "kind": result.kind,
+        "group": result.group,
+        "serial": result.serial,
+        "serial_held": result.held_serial,
+        "peers_worked_lowered": result.peers_worked_lowered,
     }
 
 

@@ -323,6 +323,62 @@ def m005_schedule_kinds(db: Any) -> None:
     db.execute("ALTER TABLE schedules ADD COLUMN amounts TEXT")
 
 
+def m009_peer_counts(db: Any) -> None:
+    """Count people, not files (SPEC §7). ``tip_peers`` holds each contributor a bundle came
+    from (``ed25519:…``, or ``v1:`` + a digest for a version 1 bundle, which counts as one
+    unnamed contributor) with the highest serial imported from it; ``tip_ratings`` that
+    contributor's latest rating of each tip its bundles listed (NULL: listed, not rated).
+    ``tip_digests`` holds the latest digest from each maker and ``tip_group_counts`` its
+    figures per tip. The bundles and "worked" rows of ``tip_bundles`` and
+    ``tip_bundle_worked`` move here, each bundle as one contributor, so the counts of an old
+    journal stay as they were (its "tried" equals its "worked": old journals kept no more);
+    the two old tables stay, empty."""
+    db.execute(
+        "CREATE TABLE tip_peers ("
+        " contributor TEXT PRIMARY KEY,"
+        " serial INTEGER NOT NULL CHECK (serial >= 1),"
+        " label TEXT NOT NULL,"
+        " imported_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE tip_ratings ("
+        " contributor TEXT NOT NULL REFERENCES tip_peers(contributor),"
+        " identity TEXT NOT NULL,"
+        " worked INTEGER CHECK (worked IN (0, 1)),"
+        " PRIMARY KEY (contributor, identity))"
+    )
+    db.execute("CREATE INDEX idx_tip_ratings_identity ON tip_ratings(identity)")
+    db.execute(
+        "CREATE TABLE tip_digests ("
+        " maker TEXT PRIMARY KEY,"
+        " serial INTEGER NOT NULL CHECK (serial >= 1),"
+        " group_label TEXT NOT NULL,"
+        " label TEXT NOT NULL,"
+        " peers INTEGER NOT NULL,"
+        " imported_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE tip_group_counts ("
+        " maker TEXT NOT NULL REFERENCES tip_digests(maker),"
+        " identity TEXT NOT NULL,"
+        " shared_by INTEGER NOT NULL,"
+        " tried INTEGER NOT NULL,"
+        " worked INTEGER NOT NULL,"
+        " PRIMARY KEY (maker, identity))"
+    )
+    db.execute("CREATE INDEX idx_tip_group_counts_identity ON tip_group_counts(identity)")
+    db.execute(
+        "INSERT INTO tip_peers (contributor, serial, label, imported_at)"
+        " SELECT 'v1:' || fingerprint, 1, label, imported_at FROM tip_bundles"
+    )
+    db.execute(
+        "INSERT INTO tip_ratings (contributor, identity, worked)"
+        " SELECT 'v1:' || fingerprint, identity, 1 FROM tip_bundle_worked"
+    )
+    db.execute("DELETE FROM tip_bundle_worked")
+    db.execute("DELETE FROM tip_bundles")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
@@ -330,5 +386,6 @@ MIGRATIONS: list[Migration] = [
     m004_identity,
     m007_reminders,
     m005_schedule_kinds,
+    m009_peer_counts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -82,8 +82,27 @@ def provenance(tip: Tip, zone: ZoneInfo) -> str:
     return where
 
 
-def peers_text(count: int) -> str:
-    return f"worked for {count} peer" + ("" if count == 1 else "s")
+def peers_text(tip: Tip) -> str:
+    """'helped 3 of 4 peers', 'shared by 2 peers, not rated', or '' when no peer shared it."""
+    if tip.peers_tried:
+        return f"helped {tip.peers_worked} of {tip.peers_tried} peer" + (
+            "" if tip.peers_tried == 1 else "s"
+        )
+    if tip.peers_shared:
+        return f"shared by {tip.peers_shared} peer" + (
+            ", not rated" if tip.peers_shared == 1 else "s, not rated"
+        )
+    return ""
+
+
+def group_text(tip: Tip) -> str:
+    """'group: helped 12 of 15 (Tuesday group)', or '' without a group's figures."""
+    if tip.group is None:
+        return ""
+    label = one_line(tip.group)
+    if tip.group_tried:
+        return f"group: helped {tip.group_worked} of {tip.group_tried} ({label})"
+    return f"group: shared, not rated ({label})"
 
 
 def _rating(tip: Tip) -> tuple[str, str | None]:
@@ -112,8 +131,12 @@ def _detail_line(tip: Tip, zone: ZoneInfo, indent: str) -> Line:
     rating, style = _rating(tip)
     if rating:
         add(rating, style)
-    if tip.peers_worked:
-        add(peers_text(tip.peers_worked), "green")
+    peers = peers_text(tip)
+    if peers:
+        add(peers, "green" if tip.peers_worked else "dim")
+    group = group_text(tip)
+    if group:
+        add(group, "green" if tip.group_worked else "dim")
     return [(indent, None), *parts]
 
 
@@ -171,14 +194,47 @@ def _item_line(item: ImportItem, mark: str, style: str) -> Line:
     if item.existing:
         line.append((f" — held as {item.existing}", "dim"))
     if item.raised:
-        line.append((" — worked for one more peer", "green"))
+        line.append((" — helped one more peer", "green"))
+    if item.lowered:
+        line.append((" — that peer now says it did not help", "yellow"))
     return line
+
+
+def _tips_count(count: int) -> str:
+    return f"{count} tip" + ("" if count == 1 else "s")
 
 
 def import_lines(result: ImportResult, zone: ZoneInfo) -> list[Line]:
     """``tip import``: what was (or, with --dry-run, would be) added and already held."""
     label = one_line(result.label)
     lines: list[Line] = []
+    if result.own:
+        return [
+            [
+                (
+                    "This is your own bundle (signed by this journal); nothing "
+                    f"{'would change' if result.dry_run else 'changed'}.",
+                    "yellow",
+                )
+            ]
+        ]
+    if (
+        result.previous_label is not None
+        and result.held_serial is not None
+        and (result.contributor is not None)
+    ):
+        when_text = "" if result.previous_at is None else f" on {_date(result.previous_at, zone)}"
+        what = "digest" if result.kind == "digest" else "bundle"
+        return [
+            [
+                (
+                    f"A {what} as new or newer from the same sender was already imported "
+                    f"(from '{one_line(result.previous_label)}'{when_text}); nothing "
+                    f"{'would change' if result.dry_run else 'changed'}.",
+                    "yellow",
+                )
+            ]
+        ]
     if result.previous_label is not None:
         when_text = "" if result.previous_at is None else f" on {_date(result.previous_at, zone)}"
         lines.append(
@@ -194,13 +250,21 @@ def import_lines(result: ImportResult, zone: ZoneInfo) -> list[Line]:
     verb = "Would add" if result.dry_run else "Added"
     tips_word = "tip" if result.added == 1 else "tips"
     head = f"{verb} {result.added} {tips_word} from '{label}'"
+    if result.kind == "digest":
+        head += f" (the digest of '{one_line(result.group or '')}')"
     head += f"; {result.already_held} already held"
     if result.peers_worked_raised:
         raised = result.peers_worked_raised
-        verb = ("counts" if raised == 1 else "count") if not result.dry_run else "would count"
-        which = "1 of which" if raised == 1 else f"{raised} of which"
-        head += f", {which} {verb} one more peer it worked for"
+        count = (
+            ("now counts" if raised == 1 else "now count")
+            if not result.dry_run
+            else ("would count")
+        )
+        head += f"; {_tips_count(raised)} {count} one more peer it helped"
     lines.append([(head + ".", "bold")])
+    if result.kind == "digest":
+        shown = "would show" if result.dry_run else "show"
+        lines.append([(f"Tips {shown} the group's figures apart from single peers'.", "dim")])
     added = [item for item in result.items if item.action == "add"]
     held = [item for item in result.items if item.action == "held"]
     if added:

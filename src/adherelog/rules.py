@@ -288,7 +288,19 @@ def is_digest(value: Any) -> str | None:
     return None if ok else "a SHA-256 digest in lower-case hexadecimal"
 
 
+def is_contributor(value: Any) -> str | None:
+    """A peer as the journal keeps it: ``ed25519:`` + a public key, or ``v1:`` + the digest
+    of a version 1 bundle (one unnamed contributor)."""
+    ok = isinstance(value, str) and (
+        re.fullmatch(r"ed25519:[A-Za-z0-9_-]{43}", value) is not None
+        or re.fullmatch(r"v1:" + _DIGEST, value) is not None
+    )
+    return None if ok else "ed25519: and a public key, or v1: and a bundle's digest"
+
+
 _FLAG = int_rule(0, 1)
+SERIAL = int_rule(1, 2**53 - 1)
+PEOPLE = int_rule(0, 10_000_000)
 RULES: dict[tuple[str, str], Rule] = {
     ("meds", "id"): is_uuid,
     ("meds", "name"): NAME,
@@ -350,6 +362,24 @@ RULES: dict[tuple[str, str], Rule] = {
     ("tip_bundles", "label"): NAME,
     ("tip_bundles", "imported_at"): is_utc,
     ("tip_bundles", "tip_count"): int_rule(0, MAX_BUNDLE_TIPS),
+    ("tip_peers", "contributor"): is_contributor,
+    ("tip_peers", "serial"): SERIAL,
+    ("tip_peers", "label"): NAME,
+    ("tip_peers", "imported_at"): is_utc,
+    ("tip_ratings", "contributor"): is_contributor,
+    ("tip_ratings", "identity"): is_digest,
+    ("tip_ratings", "worked"): _FLAG,
+    ("tip_digests", "maker"): is_contributor,
+    ("tip_digests", "serial"): SERIAL,
+    ("tip_digests", "group_label"): NAME,
+    ("tip_digests", "label"): NAME,
+    ("tip_digests", "peers"): PEOPLE,
+    ("tip_digests", "imported_at"): is_utc,
+    ("tip_group_counts", "maker"): is_contributor,
+    ("tip_group_counts", "identity"): is_digest,
+    ("tip_group_counts", "shared_by"): PEOPLE,
+    ("tip_group_counts", "tried"): PEOPLE,
+    ("tip_group_counts", "worked"): PEOPLE,
     ("tip_bundle_worked", "fingerprint"): is_digest,
     ("tip_bundle_worked", "identity"): is_digest,
 }
@@ -467,7 +497,15 @@ def records_all_pass(columns: dict[str, list[Any]]) -> bool:
     return all(name in columns and None not in columns[name] for name in needed)
 
 
+def _group_counts_row(row: dict[str, Any]) -> str | None:
+    worked, tried, shared = (row.get(name) for name in ("worked", "tried", "shared_by"))
+    if type(worked) is type(tried) is type(shared) is int and not worked <= tried <= shared:
+        return "worked must be at most tried, and tried at most shared_by"
+    return None
+
+
 ROW_RULES: dict[str, RowRule] = {
+    "tip_group_counts": _group_counts_row,
     "meds": _meds_row,
     "records": _records_row,
     "schedules": _schedules_row,

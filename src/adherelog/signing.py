@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -23,6 +25,7 @@ CONTRIBUTOR_PREFIX = "ed25519:"
 # Crockford's base 32: no I, L, O or U, so a fingerprint read aloud is not misheard.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FINGERPRINT_GROUPS = 3
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _GROUP = 4
 
 
@@ -33,7 +36,7 @@ def b64url(raw: bytes) -> str:
 
 def unb64url(text: str) -> bytes | None:
     """The bytes of unpadded base64url ``text``, or None when it is not exactly that."""
-    if not text or any(not (c.isascii() and (c.isalnum() or c in "-_")) for c in text):
+    if _B64URL.fullmatch(text) is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -95,9 +98,86 @@ def fingerprint(public: bytes) -> str:
     return "-".join(text[i : i + _GROUP] for i in range(0, len(text), _GROUP))
 
 
+class _NotPlain(Exception):
+    """A value the quick canonical writer leaves to the ``rfc8785`` package."""
+
+
+_MAX_EXACT = 2**53 - 1
+
+
+def _plain(value: Any, out: list[str]) -> None:
+    """Append the RFC 8785 form of ``value`` when it holds only objects with string keys,
+    lists, strings, booleans, null and integers JavaScript holds exactly: the members
+    sorted by their UTF-16 code units, no whitespace, strings with only the escapes JSON
+    requires (``json``'s own C encoder writes exactly those)."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif type(value) is int:
+        if not -_MAX_EXACT <= value <= _MAX_EXACT:
+            raise _NotPlain
+        out.append(str(value))
+    elif isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise _NotPlain
+        out.append("{")
+        for n, key in enumerate(
+            sorted(value, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
+        ):
+            if n:
+                out.append(",")
+            out.append(_encode_string(key))
+            out.append(":")
+            _plain(value[key], out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for n, item in enumerate(value):
+            if n:
+                out.append(",")
+            _plain(item, out)
+        out.append("]")
+    else:
+        raise _NotPlain
+
+
+def _encode_string(value: str) -> str:
+    # json's C encoder (ensure_ascii off): escapes only '"', backslash and controls.
+    return str(encode_basestring(value))
+
+
 def canonical(document: Mapping[str, Any]) -> bytes:
-    """The RFC 8785 bytes a signature covers: the document without ``signature``."""
-    return rfc8785.dumps({k: v for k, v in document.items() if k != "signature"})
+    """The RFC 8785 bytes a signature covers: the document without ``signature``.
+
+    The documents adherelog signs hold no floats, so they are written here (about ten
+    times quicker than the ``rfc8785`` package, which matters for a digest of a thousand
+    bundles); anything else (a float, a huge integer, a lone surrogate) goes to
+    ``rfc8785``, which also refuses what JSON cannot carry canonically."""
+    body = {k: v for k, v in document.items() if k != "signature"}
+    out: list[str] = []
+    try:
+        _plain(body, out)
+        return "".join(out).encode("utf-8")
+    except (_NotPlain, UnicodeEncodeError):
+        import rfc8785  # imported here: only documents with floats or odd values need it
+
+        return rfc8785.dumps(body)
+
+
+def canonical_checked(document: Mapping[str, Any]) -> bytes:
+    """:func:`canonical` of a document already checked to hold only objects with ASCII
+    keys, lists, strings without lone surrogates, booleans, null and integers within
+    ±(2**53 - 1), as a parsed bundle or digest is: for those, RFC 8785 is exactly what
+    ``json`` writes with sorted keys and no whitespace, in C (about ten times quicker
+    again than :func:`canonical`)."""
+    body = {k: v for k, v in document.items() if k != "signature"}
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.encode("utf-8")
 
 
 def sign(private: bytes, document: Mapping[str, Any]) -> str:
@@ -106,9 +186,10 @@ def sign(private: bytes, document: Mapping[str, Any]) -> str:
     return b64url(key.sign(canonical(document)))
 
 
-def verify(document: Mapping[str, Any], what: str = "The file") -> bytes:
+def verify(document: Mapping[str, Any], what: str = "The file", *, checked: bool = False) -> bytes:
     """Check a signed document's ``contributor`` and ``signature``; return the signer's public
-    key. Raises :class:`InvalidFileError` naming the field that is wrong."""
+    key. Raises :class:`InvalidFileError` naming the field that is wrong. ``checked`` says
+    the document holds only what :func:`canonical_checked` takes."""
     public = contributor_key(document.get("contributor"))
     if public is None:
         raise InvalidFileError(
@@ -122,7 +203,8 @@ def verify(document: Mapping[str, Any], what: str = "The file") -> bytes:
             f"{what} is refused: its signature is missing or not 86 base64url characters."
         )
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, canonical(document))
+        body = canonical_checked(document) if checked else canonical(document)
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, body)
     except InvalidSignature:
         raise InvalidFileError(
             f"{what} is refused: its signature does not match its contents (it was changed"

@@ -56,6 +56,9 @@ def is_forbidden_char(ch: str, *, allow_newline: bool = False) -> bool:
 
 def forbidden_char(text: str, *, allow_newline: bool = False) -> str | None:
     """The first forbidden character in ``text``, or None."""
+    # Printable ASCII (U+0020 to U+007E) holds no forbidden character: checked in C.
+    if text.isascii() and (text.replace("\n", "") if allow_newline else text).isprintable():
+        return None
     for ch in text:
         if is_forbidden_char(ch, allow_newline=allow_newline):
             return ch
@@ -109,6 +112,8 @@ def printable(text: str) -> str:
     escape (``\\x1b``, ``\\u202e``, ``\\U000e0041``) instead of being written raw. Newlines
     are kept when ``text`` is a multi-line note; callers printing one-line cells replace
     them."""
+    if text.isascii() and text.replace("\n", "").isprintable():
+        return text
     out: list[str] = []
     for ch in text:
         if ch == "\n":

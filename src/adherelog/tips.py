@@ -3,10 +3,12 @@
 A tip is either mine (typed with ``tip add``) or a peer's (read from a bundle with ``tip
 import``, labelled with where it came from and when). Two tips are the same when their
 identity (:func:`adherelog.tipfile.tip_identity`) is equal, so the journal holds each tip
-once. How many peers a tip worked for is not stored as a number but derived from the
-``tip_bundle_worked`` table: one row per imported bundle that said the tip worked. Importing
-a bundle twice changes nothing because every imported bundle is remembered by its
-fingerprint. The bundle format itself lives in :mod:`adherelog.tipfile`. No printing here.
+once. Peers are counted as people (SPEC §7): for each contributor, the journal keeps the
+highest serial imported and that contributor's latest rating of each tip it listed; a
+version 1 bundle, which names nobody, counts as one contributor of its own. A bundle from
+this journal, or not newer than one already imported from its contributor, changes
+nothing. A group's digest adds its figures apart from the individual peers'. The formats
+live in :mod:`adherelog.tipfile`; signing in :mod:`adherelog.identity`. No printing here.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from adherelog.storage import tips as stored_tips
 from adherelog.storage import undo as undo_log
 from adherelog.text import check_text, fit_text, one_line
 from adherelog.tipfile import BundleTip
-from adherelog.valueclass import dataclass, field
+from adherelog.valueclass import dataclass, field, replace
 
 SHORT_ID = 8
 MIN_PREFIX = 4
@@ -55,9 +57,14 @@ class Tip:
     from_label: str | None  # the import label of a peer's tip
     imported_at: datetime | None  # UTC
     worked: bool | None  # my own rating
-    peers_worked: int  # peer bundles that said it worked
+    peers_worked: int  # peers whose latest rating is "worked"
     created_at: datetime  # UTC
     identity: str
+    peers_tried: int = 0  # peers whose latest rating is "worked" or "did not work"
+    peers_shared: int = 0  # peers whose bundles listed it, rated or not
+    group: str | None = None  # the group of the digest whose figures are shown
+    group_worked: int | None = None
+    group_tried: int | None = None
 
     def bundle_tip(self) -> BundleTip:
         """The tip as a bundle carries it: the shareable fields and my own rating only."""
@@ -95,16 +102,24 @@ def _hex(tip_id: str) -> str:
     return tip_id.replace("-", "").lower()
 
 
-def short_ids(ids: Iterable[str]) -> dict[str, str]:
-    """For each id, its shortest hex prefix of at least 8 characters that no other id
-    shares (like git's abbreviated hashes)."""
+def short_ids(ids: Iterable[str], only: Iterable[str] | None = None) -> dict[str, str]:
+    """For each id (or each of ``only``, which must be among ``ids``), its shortest hex
+    prefix of at least 8 characters that no other id shares (like git's abbreviated
+    hashes)."""
     ordered = sorted(set(ids), key=_hex)
     hexes = [_hex(i) for i in ordered]
     result: dict[str, str] = {}
-    for n, (tip_id, value) in enumerate(zip(ordered, hexes, strict=True)):
+    if only is None:
+        wanted: Iterable[int] = range(len(ordered))
+    else:
+        position = {tip_id: n for n, tip_id in enumerate(ordered)}
+        wanted = sorted({position[tip_id] for tip_id in only})
+    for n in wanted:
+        tip_id, value = ordered[n], hexes[n]
         length = SHORT_ID
         for other in (hexes[n - 1] if n else None, hexes[n + 1] if n + 1 < len(hexes) else None):
-            if other is None:
+            # Ids that differ in their first SHORT_ID - 1 digits need no more than SHORT_ID.
+            if other is None or other[: SHORT_ID - 1] != value[: SHORT_ID - 1]:
                 continue
             common = 0
             while common < min(len(value), len(other)) and value[common] == other[common]:
@@ -165,6 +180,11 @@ def _tip_from_row(row: sqlite3.Row, shorts: dict[str, str]) -> Tip:
         peers_worked=int(row["peers_worked"]),
         created_at=from_utc_text(row["created_at"]),
         identity=row["identity"],
+        peers_tried=int(row["peers_tried"]),
+        peers_shared=int(row["peers_shared"]),
+        group=row["group_label"],
+        group_worked=row["group_worked"],
+        group_tried=row["group_tried"],
     )
 
 
@@ -285,6 +305,27 @@ def rate_tip(journal: Session, tip_id: str, *, helped: bool) -> Tip:
     return _tip_by_id(journal.conn, full)
 
 
+def edit_tip(journal: Session, tip_id: str, text: str) -> Tip:
+    """``tip edit``: change the text of one of my own tips (to take out an e-mail address
+    before sharing it, say). Its ratings and counts stay with it."""
+    clean_text = check_text(text, "tip", max_len=tipfile.MAX_TEXT, allow_newline=True)
+    with journal.store.write() as conn:
+        tip = _tip_by_id(conn, _resolve(conn, tip_id))
+        if tip.source != "mine":
+            raise ConflictError(
+                f"Tip {tip.short_id} came from a peer; only your own tips can be edited "
+                "(add your own wording with 'adherelog tip add')."
+            )
+        identity = tipfile.tip_identity(clean_text, tip.medication, tip.side_effect)
+        other = stored_tips.id_of_identity(conn, identity)
+        if other is not None and other != tip.id:
+            raise ConflictError(
+                f"The journal already holds this text as tip {_short_map(conn)[other]}."
+            )
+        stored_tips.set_text(conn, tip.id, clean_text, tip.identity, identity)
+    return _tip_by_id(journal.conn, tip.id)
+
+
 def _delete(conn: sqlite3.Connection, tip: Tip) -> None:
     stored_tips.delete_tip(conn, tip.id, tip.identity)
     undo_log.forget_ref(conn, "tip", tip.id)
@@ -319,10 +360,13 @@ undo.register("tip", undo_tip)
 
 # ------------------------------------------------------------------------------- export
 
-EXPORTERS: dict[str, Callable[[Sequence[BundleTip]], str]] = {
-    "json": lambda tips: tipfile.dumps_bundle(tipfile.build_bundle(tips)),
-    "md": tipfile.render_markdown,
-}
+
+@dataclass(frozen=True)
+class Withheld:
+    """A tip kept out of an export, and why (SPEC §7 "What leaves")."""
+
+    tip: Tip
+    reason: str
 
 
 # The heading of a Markdown export, by the tips it holds (``--mine``, ``--peer``, all).
@@ -335,42 +379,97 @@ MD_TITLES = {
 
 @dataclass(frozen=True)
 class Export:
-    """A document ready to be written, and how many tips it holds."""
+    """A document ready to be written, how many tips it holds, and what was kept out."""
 
     document: str
     count: int
+    withheld: tuple[Withheld, ...] = ()
+    dry_run: bool = False
 
 
-def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "json") -> Export:
-    """``tip export``: the matching tips as a bundle (``json``) or a forum post (``md``).
+def _bundle_json(tips: Sequence[BundleTip]) -> str:
+    return tipfile.dumps_bundle(tipfile.build_bundle(tips))
+
+
+EXPORTERS: dict[str, Callable[[Sequence[BundleTip]], str]] = {
+    "json": _bundle_json,
+    "md": tipfile.render_markdown,
+}
+
+
+def _shareable(
+    tips: Sequence[Tip], allow_links: bool
+) -> tuple[list[BundleTip], tuple[Withheld, ...]]:
+    kept: list[BundleTip] = []
+    withheld: list[Withheld] = []
+    for tip in tips:
+        reason = tipfile.private_detail(tip.bundle_tip(), allow_links=allow_links)
+        if reason is None:
+            kept.append(tip.bundle_tip())
+        else:
+            withheld.append(Withheld(tip, reason))
+    return kept, tuple(withheld)
+
+
+def export_tips(
+    journal: Session,
+    filters: TipFilter | None = None,
+    fmt: str = "json",
+    *,
+    allow_links: bool = False,
+    dry_run: bool = False,
+    publish: Callable[[Export], None] | None = None,
+) -> Export:
+    """``tip export``: the matching tips as a signed version 2 bundle (``json``) or a forum
+    post (``md``).
 
     Only the bundle's fields leave the journal: text, medication, side effect, tags and my
-    own rating. A JSON export is read back with the importer's own rules before it is
-    returned, so adherelog never writes a bundle that adherelog would refuse.
+    own rating. A tip holding an e-mail address, a phone number, an @handle or (unless
+    ``allow_links``) a link is withheld and listed in the result. A JSON export is signed
+    inside a write transaction (it uses up the next serial) and read back with the
+    importer's own rules, so adherelog never writes a bundle that adherelog would refuse;
+    ``publish`` is called inside that transaction, so a document that cannot be written
+    uses up no serial. ``dry_run`` signs nothing and uses no serial: the document shows the
+    contributor and the serial it would have, without a signature.
     """
-    writer = EXPORTERS.get(fmt)
-    if writer is None:
+    if fmt not in EXPORTERS:
         raise UsageError(f"Unknown format '{one_line(fmt)}'; use json or md.")
-    tips = [tip.bundle_tip() for tip in list_tips(journal, filters)]
-    if fmt == "json" and len(tips) > tipfile.MAX_TIPS:
-        raise ConflictError(
-            f"{len(tips)} tips match, but a bundle holds at most {tipfile.MAX_TIPS}; "
-            "choose some with --med, --effect, --tag, --search or --id."
-        )
-    if fmt == "md":
-        source = None if filters is None else filters.source
-        document = tipfile.render_markdown(tips, title=MD_TITLES.get(source, "Coping tips"))
-    else:
-        document = writer(tips)
-    if fmt == "json":
+    kept, withheld = _shareable(list_tips(journal, filters), allow_links)
+    if fmt == "md" or (fmt == "json" and len(kept) > tipfile.MAX_TIPS):
+        if fmt == "json":
+            raise ConflictError(
+                f"{len(kept)} tips match, but a bundle holds at most {tipfile.MAX_TIPS}; "
+                "choose some with --med, --effect, --tag, --search or --id."
+            )
+        if fmt == "md":
+            source = None if filters is None else filters.source
+            text = tipfile.render_markdown(kept, title=MD_TITLES.get(source, "Coping tips"))
+        else:
+            text = EXPORTERS[fmt](kept)
+        result = Export(text, len(kept), withheld, dry_run)
+        if publish is not None and not dry_run:
+            publish(result)
+        return result
+    from adherelog import identity  # imported here: signing loads cryptography
+
+    unsigned = tipfile.build_bundle(kept, version=tipfile.SIGNED_VERSION)
+    if dry_run:
+        preview = identity.preview(journal.conn, unsigned)
+        return Export(tipfile.dumps_bundle(preview), len(kept), withheld, True)
+    with journal.store.write() as conn:
+        signed = identity.sign(conn, unsigned, journal.now)
+        document = tipfile.dumps_bundle(signed)
         try:
-            tipfile.parse_bundle(document.encode("utf-8"))
+            tipfile.read_bundle(document.encode("utf-8"))
         except InvalidFileError as exc:
             raise ConflictError(
                 f"These tips do not make a valid bundle ({exc}); choose fewer with --id or "
                 "the filters."
             ) from None
-    return Export(document, len(tips))
+        result = Export(document, len(kept), withheld)
+        if publish is not None:
+            publish(result)
+    return result
 
 
 # ------------------------------------------------------------------------------- import
@@ -378,12 +477,32 @@ def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "
 
 def read_source(source: str, stdin: BinaryIO) -> bytes:
     """The bytes of ``source`` (a path, or ``-`` for ``stdin``), reading at most one byte
-    more than a bundle may hold; a larger file is refused before it is parsed."""
+    more than a bundle may hold; a larger file is refused before it is parsed. A path that
+    is not a regular file (a device, a FIFO, a socket) is refused at once, unopened, so it
+    can never hang the command or feed it without end."""
+    import os
+    import stat
+
+    shown = one_line(source) if source != STDIN else "The input"
     try:
         if source == STDIN:
             data = stdin.read(tipfile.MAX_BYTES + 1)
         else:
-            with open(source, "rb") as handle:
+            mode = os.stat(source).st_mode
+            if stat.S_ISDIR(mode):
+                raise AdherelogError(f"{shown} is a folder; give a tip bundle file.")
+            if not stat.S_ISREG(mode):
+                raise InvalidFileError(
+                    f"{shown} is not a regular file (a device, FIFO or socket); give a tip "
+                    "bundle file."
+                )
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+            fd = os.open(source, flags)
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise InvalidFileError(
+                        f"{shown} is not a regular file; give a tip bundle file."
+                    )
                 data = handle.read(tipfile.MAX_BYTES + 1)
     except FileNotFoundError:
         raise NotFoundError(f"There is no file {one_line(source)}.") from None
@@ -395,8 +514,7 @@ def read_source(source: str, stdin: BinaryIO) -> bytes:
         ) from None
     if len(data) > tipfile.MAX_BYTES:
         raise InvalidFileError(
-            f"{one_line(source) if source != STDIN else 'The input'} is larger than 1 MiB, "
-            "the most a tip bundle may be; nothing was imported."
+            f"{shown} is larger than 1 MiB, the most a tip bundle may be; nothing was imported."
         )
     return data
 
@@ -414,21 +532,51 @@ def import_label(label: str | None, source: str) -> str:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A peer's bundle, checked: its tips and its fingerprint."""
+    """A peer's file, checked: a bundle's tips (with its signer and serial for version 2),
+    or a group's digest."""
 
     tips: list[BundleTip]
-    fingerprint: str
+    fingerprint: str  # the version 1 fingerprint older adherelog remembered bundles by
+    version: int = tipfile.VERSION
+    contributor: str | None = None
+    serial: int | None = None
+    digest: tipfile.Digest | None = None
+
+    def counted_as(self) -> tuple[str, int, tuple[str, ...]]:
+        """Who this bundle counts as, its serial, and other names the same version 1
+        bundle was remembered by before (older journals' fingerprints)."""
+        if self.contributor is not None and self.serial is not None:
+            return self.contributor, self.serial, ()
+        distinct = "v1:" + tipfile.distinct_bundle_key(self.tips)
+        return distinct, 1, ("v1:" + self.fingerprint,)
 
 
 def load_bundle(data: bytes, source: str = "The file") -> Bundle:
-    """Check ``data`` against every rule of the format; :class:`InvalidFileError` (naming
-    ``source``, the tip index and the field) at the first problem, nothing else."""
+    """Check ``data`` against every rule of its format (a bundle, version 1 or 2, or a
+    digest); :class:`InvalidFileError` (naming ``source``, the tip index and the field) at
+    the first problem, nothing else."""
     try:
-        tips = tipfile.parse_bundle(data)
+        if tipfile.file_format(data) == tipfile.DIGEST_FORMAT:
+            digest = tipfile.read_digest(data)
+            tips = [BundleTip(t.text, t.medication, t.side_effect, t.tags) for t in digest.tips]
+            return Bundle(
+                tips,
+                tipfile.bundle_fingerprint(tips),
+                contributor=digest.contributor,
+                serial=digest.serial,
+                digest=digest,
+            )
+        parsed = tipfile.read_bundle(data)
     except InvalidFileError as exc:
         shown = "The input" if source == STDIN else one_line(source)
         raise InvalidFileError(f"{shown} was not imported: {exc}") from None
-    return Bundle(tips, tipfile.bundle_fingerprint(tips))
+    return Bundle(
+        parsed.tips,
+        tipfile.bundle_fingerprint(parsed.tips),
+        parsed.version,
+        parsed.contributor,
+        parsed.serial,
+    )
 
 
 @dataclass(frozen=True)
@@ -437,9 +585,10 @@ class ImportItem:
 
     index: int
     tip: BundleTip
-    action: str  # "add" or "held"
+    action: str  # "add", "held", or "skip" (not held, and the file changes nothing)
     raised: bool  # the count of peers for whom it worked goes up by one
     existing: str | None = None  # short id of the tip already held
+    lowered: bool = False  # that count goes down: the peer's newer rating is not "worked"
 
 
 @dataclass(frozen=True)
@@ -447,8 +596,14 @@ class ImportResult:
     label: str
     dry_run: bool
     items: list[ImportItem] = field(default_factory=list)
-    previous_label: str | None = None  # set when this very bundle was imported before
+    previous_label: str | None = None  # set when the file changes nothing: imported before
     previous_at: datetime | None = None
+    own: bool = False  # this journal's own bundle: nothing changes
+    contributor: str | None = None  # who signed it (None for version 1)
+    kind: str = "bundle"  # or "digest"
+    group: str | None = None  # a digest's group
+    serial: int | None = None
+    held_serial: int | None = None  # the serial already imported from this contributor
 
     @property
     def added(self) -> int:
@@ -462,67 +617,112 @@ class ImportResult:
     def peers_worked_raised(self) -> int:
         return sum(1 for item in self.items if item.raised)
 
+    @property
+    def peers_worked_lowered(self) -> int:
+        return sum(1 for item in self.items if item.lowered)
 
-def _plan(
-    conn: sqlite3.Connection, tips: Sequence[BundleTip], fingerprint: str, label: str, dry: bool
+    @property
+    def changes_nothing(self) -> bool:
+        return self.own or self.previous_label is not None
+
+
+def _unchanged(
+    result: ImportResult, bundle: Bundle, held: dict[str, str], previous: sqlite3.Row | None
 ) -> ImportResult:
-    previous = stored_tips.bundle_imported(conn, fingerprint)
-    shorts = _short_map(conn)
-    held = {
-        identity: shorts[tip_id] for identity, tip_id in stored_tips.ids_by_identity(conn).items()
-    }
-    items: list[ImportItem] = []
-    added: set[str] = set()
-    vouched: set[str] = set()
-    for index, tip in enumerate(tips):
-        identity = tipfile.tip_identity(tip.text, tip.medication, tip.side_effect)
-        if previous is not None:
-            items.append(ImportItem(index, tip, "held", False, held.get(identity)))
-            continue
-        vouch = tip.worked is True and identity not in vouched
-        if vouch:
-            vouched.add(identity)
-        if identity in held or identity in added:
-            items.append(ImportItem(index, tip, "held", vouch, held.get(identity)))
-        else:
-            added.add(identity)
-            items.append(ImportItem(index, tip, "add", False))
-    return ImportResult(
+    items = []
+    for index, tip in enumerate(bundle.tips):
+        existing = held.get(tipfile.tip_identity(tip.text, tip.medication, tip.side_effect))
+        items.append(ImportItem(index, tip, "held" if existing else "skip", False, existing))
+    if previous is None:
+        return replace(result, items=items)
+    return replace(
+        result,
+        items=items,
+        previous_label=str(previous["label"]),
+        previous_at=from_utc_text(previous["imported_at"]),
+        held_serial=int(previous["serial"]),
+    )
+
+
+def _plan(conn: sqlite3.Connection, bundle: Bundle, label: str, dry: bool) -> ImportResult:
+    from adherelog import identity  # only the keys' table: no cryptography unless keys exist
+
+    # Only the tips this file lists are looked up: a journal may hold ten thousand.
+    listed = {tipfile.tip_identity(t.text, t.medication, t.side_effect) for t in bundle.tips}
+    found = stored_tips.ids_of_identities(conn, listed)
+    shorts = short_ids(stored_tips.tip_ids(conn), only=found.values()) if found else {}
+    held = {identity_: shorts[tip_id] for identity_, tip_id in found.items()}
+    who, serial, alternates = bundle.counted_as()
+    result = ImportResult(
         label=label,
         dry_run=dry,
-        items=items,
-        previous_label=None if previous is None else str(previous["label"]),
-        previous_at=None if previous is None else from_utc_text(previous["imported_at"]),
+        contributor=bundle.contributor,
+        serial=bundle.serial,
+        kind="digest" if bundle.digest is not None else "bundle",
+        group=None if bundle.digest is None else bundle.digest.group,
     )
+    if bundle.digest is not None:
+        previous = stored_tips.digest(conn, who)
+        if previous is not None and int(previous["serial"]) >= serial:
+            return _unchanged(result, bundle, held, previous)
+        before: dict[str, bool | None] = {}
+    else:
+        if bundle.contributor is not None and bundle.contributor == identity.own_contributor(conn):
+            return _unchanged(replace(result, own=True), bundle, held, None)
+        previous = None
+        for name in (who, *alternates):
+            previous = stored_tips.peer(conn, name)
+            if previous is not None:
+                break
+        if previous is not None and int(previous["serial"]) >= serial:
+            return _unchanged(result, bundle, held, previous)
+        before = stored_tips.ratings_of(conn, who) if previous is not None else {}
+    ratings = tipfile.bundle_ratings(bundle.tips)
+    items: list[ImportItem] = []
+    added: set[str] = set()
+    seen: set[str] = set()
+    for index, tip in enumerate(bundle.tips):
+        key = tipfile.tip_identity(tip.text, tip.medication, tip.side_effect)
+        raised = lowered = False
+        if bundle.digest is None and key not in seen:
+            rating, old = ratings[key][1], before.get(key)
+            raised = rating is True and old is not True
+            lowered = old is True and rating is not True
+        seen.add(key)
+        if key in held or key in added:
+            items.append(ImportItem(index, tip, "held", raised, held.get(key), lowered))
+        else:
+            # A new tip's count starts with this peer: ``raised`` speaks of tips held before.
+            added.add(key)
+            items.append(ImportItem(index, tip, "add", False, None, False))
+    return replace(result, items=items)
 
 
 def import_bundle(
     journal: Session, bundle: Bundle, *, label: str, dry_run: bool = False
 ) -> ImportResult:
-    """``tip import``: every tip of a peer's bundle that the journal does not hold yet.
+    """``tip import``: every tip of a peer's bundle (or a group's digest) that the journal
+    does not hold yet, and the contributor's ratings (or the group's figures).
 
-    All of it is imported or nothing is (one transaction). A tip already held gains one
-    "worked for" peer when the bundle says it worked, once per bundle; a bundle imported
-    before (same fingerprint) changes nothing. ``dry_run`` reports the same without writing.
+    All of it is imported or nothing is (one transaction). A contributor counts once per
+    tip, by its latest rating (highest serial); a file from this journal, or one not newer
+    than what was imported from its contributor, changes nothing. ``dry_run`` reports
+    exactly the same without writing.
     """
-    tips, fingerprint = bundle.tips, bundle.fingerprint
     if dry_run:
-        return _plan(journal.conn, tips, fingerprint, label, True)
+        return _plan(journal.conn, bundle, label, True)
     with journal.store.write() as conn:
-        result = _plan(conn, tips, fingerprint, label, False)
-        if result.previous_label is not None:
+        result = _plan(conn, bundle, label, False)
+        if result.changes_nothing:
             return result
-        stored_tips.insert_bundle(conn, fingerprint, label, journal.now, len(tips))
-        worked: set[str] = set()
         for item in result.items:
             tip = item.tip
-            identity = tipfile.tip_identity(tip.text, tip.medication, tip.side_effect)
             if item.action == "add":
                 stored_tips.insert_tip(
                     conn,
                     new_id(),
                     text=tip.text,
-                    identity=identity,
+                    identity=tipfile.tip_identity(tip.text, tip.medication, tip.side_effect),
                     medication=tip.medication,
                     side_effect=tip.side_effect,
                     tags=tip.tags,
@@ -531,7 +731,29 @@ def import_bundle(
                     imported_at=journal.now,
                     created_at=journal.now,
                 )
-            if tip.worked is True and identity not in worked:
-                worked.add(identity)
-                stored_tips.insert_worked(conn, fingerprint, identity)
+        who, serial, _ = bundle.counted_as()
+        if bundle.digest is not None:
+            digest = bundle.digest
+            stored_tips.keep_digest(
+                conn,
+                who,
+                serial=serial,
+                group_label=digest.group,
+                label=label,
+                peers=digest.peers,
+                imported_at=journal.now,
+                counts={
+                    tipfile.tip_identity(t.text, t.medication, t.side_effect): (
+                        t.shared_by,
+                        t.tried,
+                        t.worked,
+                    )
+                    for t in digest.tips
+                },
+            )
+        else:
+            ratings = {
+                key: rating for key, (_, rating) in tipfile.bundle_ratings(bundle.tips).items()
+            }
+            stored_tips.keep_peer(conn, who, serial, label, journal.now, ratings)
     return result

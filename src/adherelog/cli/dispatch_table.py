@@ -417,6 +417,31 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
+    ('tip', 'digest'): (
+        'adherelog.cli.actions.tips:digest',
+        (
+            ('files', 'str', None, None, -1, True, None),
+        ),
+        (
+            (('--group',), 'group', 'str', None, None, False, None),
+            (('--min-peers',), 'min_peers', 'int', None, None, False, 3),
+            (('--skip-invalid',), 'skip_invalid', 'flag', None, None, False, False),
+            (('--format',), 'format_', 'str', None, None, False, 'json'),
+            (('-o', '--output'), 'output', 'str', None, None, False, None),
+            (('--force',), 'force', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('tip', 'edit'): (
+        'adherelog.cli.actions.tips:edit',
+        (
+            ('tip_id', 'str', None, None, 1, True, None),
+            ('text', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
     ('tip', 'export'): (
         'adherelog.cli.actions.tips:export',
         (
@@ -430,6 +455,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--peer',), 'peer', 'flag', None, None, False, False),
             (('--id',), 'id_', 'str', None, None, True, None),
             (('--format',), 'format_', 'str', None, None, False, 'json'),
+            (('--dry-run',), 'dry_run', 'flag', None, None, False, False),
+            (('--allow-links',), 'allow_links', 'flag', None, None, False, False),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),

@@ -127,6 +127,24 @@ def rate(
     )
 
 
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    tip_id: TipId,
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="The new text, up to 1000 characters.")
+    ],
+    *,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Change the text of one of your own tips, e.g. to take out an e-mail address or a
+    link before sharing it; its ratings stay with it.
+
+    Example: adherelog tip edit 3f2a "Take it with a small snack"
+    """
+    finish(actions.edit(settings(ctx, json_flag), tip_id=tip_id, text=text))
+
+
 @app.command("rm")
 def rm(ctx: typer.Context, tip_id: TipId, *, json_flag: JsonFlag = False) -> None:
     """Delete a tip for good (mine or a peer's).
@@ -153,16 +171,31 @@ def export(
     format_: Annotated[
         str, format_option("json|md", "json: a bundle to import; md: a forum post.")
     ] = "json",
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would be written; sign and write nothing."),
+    ] = False,
+    allow_links: Annotated[
+        bool,
+        typer.Option(
+            "--allow-links",
+            help="Let tips with links through (never e-mail addresses, phone numbers or @handles).",
+        ),
+    ] = False,
     output: Output = None,
     force: Force = False,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Export tips as a peer-tip bundle (JSON) or a Markdown list for a forum post.
+    """Export tips as a signed peer-tip bundle (JSON, version 2) or a Markdown list for a
+    forum post.
 
     Only each tip's text, medication, side effect, tags and your own rating ("worked") are
-    written: never notes, doses, dates, ids or names of people. Tips you imported from peers
-    are exported too unless --mine is given. The output is the document itself (--json
-    changes nothing); stderr says how many tips were written and where.
+    written: never notes, doses, dates, ids or names of people. A bundle is signed with the
+    journal's pseudonym ('adherelog identity') so peers count you once. Tips holding an
+    e-mail address, a phone number, an @handle or a link are withheld and listed on stderr
+    by id; edit them with 'tip edit'. Tips you imported from peers are exported too unless
+    --mine is given. The output is the document itself (--json changes nothing); stderr
+    says how many tips were written and where.
 
     Example: adherelog tip export --med sertraline -o sertraline-tips.json
     """
@@ -177,6 +210,8 @@ def export(
             peer=peer,
             id_=id_,
             format_=format_,
+            dry_run=dry_run,
+            allow_links=allow_links,
             output=output,
             force=force,
         )
@@ -198,25 +233,85 @@ def import_(
         typer.Option(
             "--from",
             metavar="LABEL",
-            help="Where the tips came from, e.g. 'Tuesday group' (default: the file name).",
+            help="Where the tips came from, e.g. 'Ana' (default: the file name, or a "
+            "digest's group).",
         ),
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Import a peer's tip bundle: all of it, or nothing if any part breaks the format.
+    """Import a peer's tip bundle or a group's digest: all of it, or nothing if any part
+    breaks the format or its signature.
 
-    Tips you already hold are not added again; when the bundle says one worked, it counts
-    one more peer (once per bundle). Importing the same bundle again changes nothing. An
-    import is not undone by 'undo'; remove tips with 'tip rm'.
+    Tips you already hold are not added again. Peers are counted as people: each one once
+    per tip, by the rating in their newest bundle; a bundle not newer than one already
+    imported from the same peer, or your own bundle, changes nothing. A digest's figures
+    are shown apart as the group's. An import is not undone by 'undo'; remove tips with
+    'tip rm'.
 
     Example: adherelog tip import tips-from-group.json --from "Tuesday group" --dry-run
     """
     finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_=from_))
 
 
+@app.command("digest")
+def digest(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...", help="Members' bundles; a folder means every *.json in it."
+        ),
+    ],
+    *,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", metavar="LABEL", help="The group's name (default: our group)."),
+    ] = None,
+    min_peers: Annotated[
+        int,
+        typer.Option(
+            "--min-peers",
+            metavar="K",
+            help="Leave out tips shared by fewer than K people (default 3, at least 2).",
+        ),
+    ] = 3,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Leave out files that are not valid bundles."),
+    ] = False,
+    format_: Annotated[
+        str, format_option("json|md", "json: a signed digest to import; md: a forum post.")
+    ] = "json",
+    output: Output = None,
+    force: Force = False,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Pool a support group's bundles into one digest of what helped: per tip, how many
+    shared it, tried it and said it helped.
+
+    Each person counts once, by their newest bundle. Tips shared by fewer than --min-peers
+    people are left out, and no member's pseudonym is written; the digest is signed with
+    your journal's. The output is the document itself (--json changes nothing).
+
+    Example: adherelog tip digest bundles/ --group "Tuesday group" -o digest.json
+    """
+    finish(
+        actions.digest(
+            settings(ctx, json_flag),
+            files=files,
+            group=group,
+            min_peers=min_peers,
+            skip_invalid=skip_invalid,
+            format_=format_,
+            output=output,
+            force=force,
+        )
+    )
+
+
 @app.command("schema")
 def schema(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
-    """Print the JSON Schema (draft 2020-12) of the peer-tip bundle, version 1.
+    """Print the JSON Schema (draft 2020-12) of the peer-tip bundle, versions 1 and 2.
 
     Example: adherelog tip schema > adherelog-tips.schema.json
     """
