@@ -429,7 +429,12 @@ def journal_import(result: portability.ImportResult) -> Document:
 
 def backup(made: Backup) -> Document:
     """``backup``."""
-    return {"path": str(made.path), "bytes": made.size, "schema_version": made.schema_version}
+    return {
+        "path": str(made.path),
+        "bytes": made.size,
+        "schema_version": made.schema_version,
+        "encrypted": made.encrypted,
+    }
 
 
 def _problem(problem: Problem) -> Document:

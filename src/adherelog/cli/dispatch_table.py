@@ -51,6 +51,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
         (
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -173,6 +174,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--format',), 'format_', 'str', None, None, False, 'json'),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -74,7 +74,12 @@ def _progress(label: str) -> Iterator[Progress]:
 
 
 def export(
-    settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
+    settings: Settings,
+    *,
+    format_: str = "json",
+    output: str | None = None,
+    force: bool = False,
+    encrypt: bool = False,
 ) -> int:
     """``export``: see :mod:`adherelog.portability`."""
 
@@ -83,6 +88,9 @@ def export(
 
         fmt = _choice(format_, tuple(portability.EXPORTERS), "--format")
         _check_output(output, force, settings)
+        if encrypt:
+            _export_sealed(settings, fmt, output, force)
+            return
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
@@ -101,6 +109,21 @@ def export(
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
 
     return command(settings, work)
+
+
+def _export_sealed(settings: Settings, fmt: str, output: str | None, force: bool) -> None:
+    """``export --encrypt``: the export made in memory, written only as an age file."""
+    import io
+
+    from adherelog import agefile, portability
+
+    passphrase = agefile.ask_passphrase(True)
+    buffer = io.StringIO(newline="")
+    with open_journal(settings, write=False) as journal:
+        portability.EXPORTERS[fmt](journal, buffer, None)
+    sealed = agefile.encrypt_with_passphrase(buffer.getvalue().encode("utf-8"), passphrase)
+    what = "the journal" if fmt == "json" else "the doses and skips"
+    deliver(sealed, output, settings, force=force, what=f"{what} ({fmt.upper()}, age)")
 
 
 def _import_lines(result: ImportResult, source: str) -> list[Line]:
@@ -145,14 +168,21 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
     return command(settings, work)
 
 
-def backup(settings: Settings, *, path: str | None = None, force: bool = False) -> int:
+def backup(
+    settings: Settings, *, path: str | None = None, force: bool = False, encrypt: bool = False
+) -> int:
     """``backup``: see :func:`adherelog.maintenance.backup_journal`."""
 
     def work() -> Shown:
         from adherelog import clock, jsonshape, maintenance, paths
 
+        passphrase = None
+        if encrypt:
+            from adherelog.agefile import ask_passphrase
+
+            passphrase = ask_passphrase(True)
         made = maintenance.backup_journal(
-            paths.journal_path(settings.db), path, clock.now(), force=force
+            paths.journal_path(settings.db), path, clock.now(), force=force, passphrase=passphrase
         )
         size = f"{made.size / 1024:.0f} KiB" if made.size >= 1024 else f"{made.size} bytes"
         return Shown(
@@ -161,7 +191,8 @@ def backup(settings: Settings, *, path: str | None = None, force: bool = False) 
                 [
                     ("Backed up the journal to ", "green"),
                     (_shown(made.path), "bold"),
-                    (f" ({size}, schema {made.schema_version}).", None),
+                    (f" ({size}, schema {made.schema_version}", None),
+                    (", encrypted with age)." if made.encrypted else ").", None),
                 ]
             ],
         )
