@@ -14,10 +14,10 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from adherelog.errors import (
     AdherelogError,
