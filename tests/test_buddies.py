@@ -11,6 +11,8 @@ from typing import Any
 
 import pyrage
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adherelog import agefile, cardfile, signing
 from adherelog.errors import AdherelogError, InvalidFileError, UsageError
@@ -460,3 +462,108 @@ def test_card_reader_property_round_trip() -> None:
     assert parsed.serial == 1
     assert parsed.meds[0].name == "Metformin"
     assert parsed.goals[0].met is True
+
+
+# ------------------------------------------------------------------ schema and properties
+
+
+def test_migration_m010_adds_the_buddy_and_goal_tables() -> None:
+    from adherelog.migrations import MIGRATIONS, m010_buddies
+
+    assert m010_buddies in MIGRATIONS
+    ok("goal", "add", "Walk daily")
+    conn = sqlite3.connect(os.environ["ADHERELOG_DB"])
+    try:
+
+        def columns(table: str) -> list[str]:
+            return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+        assert columns("buddies") == [
+            "id",
+            "name",
+            "name_key",
+            "contributor",
+            "reply_to",
+            "every",
+            "send_via",
+            "created_at",
+        ]
+        assert columns("buddy_cards") == [
+            "id",
+            "buddy_id",
+            "contributor",
+            "serial",
+            "period_from",
+            "period_to",
+            "adherence",
+            "current_streak",
+            "document",
+            "received_at",
+        ]
+        assert columns("buddy_contacts") == ["id", "buddy_id", "kind", "at", "zone", "note"]
+        assert columns("goals") == ["id", "text", "med_id", "target", "created_at", "done_at"]
+    finally:
+        conn.close()
+
+
+def test_import_from_standard_input_in_a_real_process() -> None:
+    import subprocess
+    import sys
+
+    raw = json.dumps(card_document()).encode()
+    done = subprocess.run(
+        [sys.executable, "-m", "adherelog", "buddy", "import", "-", "--as", "ana", "--json"],
+        input=raw,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["name"] == "ana"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_any_bytes_are_read_or_refused_with_one_error(raw: bytes) -> None:
+    message = "read"
+    try:
+        cardfile.parse_card(raw)
+    except InvalidFileError as exc:
+        message = str(exc)
+    assert message
+    assert "\n" not in message
+
+
+_SIGNED = card_document()
+_PATHS = [
+    ("overall", "taken"),
+    ("meds", 0, "name"),
+    ("goals", 0, "target"),
+    ("period", "to"),
+    ("serial",),
+    ("reply_to",),
+    ("tips_that_helped", 0, "text"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_PATHS), st.integers(min_value=1, max_value=99))
+def test_any_change_after_signing_is_refused(path: tuple[Any, ...], value: int) -> None:
+    import copy
+
+    doc = copy.deepcopy(_SIGNED)
+    where: Any = doc
+    for step in path[:-1]:
+        where = where[step]
+    old = where[path[-1]]
+    if isinstance(old, int):
+        new: Any = old + value
+    elif path[-1] == "to":
+        new = "2026-11-23"
+    elif path[-1] == "reply_to":
+        new = str(pyrage.x25519.Identity.generate().to_public())
+    else:
+        new = old + "x" * value
+    where[path[-1]] = new
+    with pytest.raises(InvalidFileError):
+        cardfile.parse_card(json.dumps(doc).encode())
