@@ -304,3 +304,65 @@ def test_age_decrypts_what_adherelog_encrypts(tmp_path: Path) -> None:
         [AGE, "-d", "-i", str(keyfile), str(sealed)], capture_output=True, check=True, timeout=60
     )
     assert json.loads(opened.stdout)["reply_to"] == data("identity")["age_recipient"]
+
+
+# ------------------------------------------------------------------ the terminal prompt
+
+
+def run_on_terminal(argv: list[str], answers: list[str]) -> tuple[int, bytes]:
+    """Run ``argv`` on a pseudo-terminal, answering each prompt that ends in ': ' with the
+    next of ``answers``; returns the exit code and what the terminal showed."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(argv[0], argv)  # noqa: S606 - a fixed program
+        finally:
+            os._exit(127)
+    seen, pending = b"", list(answers)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if pending and seen.rstrip(b" ").endswith(b":"):
+                os.write(fd, pending.pop(0).encode() + b"\n")
+                seen += b"\n"
+        else:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def test_the_passphrase_is_asked_twice_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.delenv("ADHERELOG_PASSPHRASE", raising=False)
+    sealed = tmp_path / "card.age"
+    argv = [sys.executable, "-m", "adherelog", "share", "card", "--encrypt", "-o", str(sealed)]
+    code, shown = run_on_terminal(argv, ["tea for two", "tea for two"])
+    assert code == 0, shown
+    assert b"Passphrase again:" in shown
+    assert b"tea for two" not in shown  # never echoed
+    assert pyrage_decrypt(sealed, "tea for two").startswith(b"{")
+    code, shown = run_on_terminal([*argv[:-1], str(tmp_path / "other.age")], ["one", "two"])
+    assert code == 2
+    assert b"The two passphrases differ" in shown
+    assert not (tmp_path / "other.age").exists()
+
+
+def pyrage_decrypt(path: Path, passphrase: str) -> bytes:
+    import pyrage
+
+    return bytes(pyrage.passphrase.decrypt(path.read_bytes(), passphrase))
