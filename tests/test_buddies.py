@@ -567,3 +567,49 @@ def test_any_change_after_signing_is_refused(path: tuple[Any, ...], value: int) 
     where[path[-1]] = new
     with pytest.raises(InvalidFileError):
         cardfile.parse_card(json.dumps(doc).encode())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"format": "adherelog-card", "format": "adherelog-card"}', "appears twice"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"[" * 100000 + b"]" * 100000, "nests"),
+        (b"{", "not valid JSON"),
+        (b"[]", "JSON object"),
+    ],
+)
+def test_strict_json_rules_apply_to_cards(tmp_path: Path, raw: bytes, expected: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(raw)
+    assert expected in refused("buddy", "import", str(path))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"overall": {**card_document()["overall"], "taken": True}},
+            "overall.taken: must be a whole",
+        ),
+        ({"overall": {**card_document()["overall"], "adherence": 1.5}}, "overall.adherence"),
+        ({"meds": [{**card_document()["meds"][0], "name": "x" * 81}]}, "meds[0].name: is 81"),
+        ({"goals": [{**card_document()["goals"][0], "target": 0}]}, "goals[0].target"),
+        ({"reply_to": "age1short"}, "reply_to: must be an age recipient"),
+        ({"period": {"from": "2026-11-22", "to": "2026-11-16"}}, "from is after to"),
+        ({"period": {"from": "22/11/2026", "to": "2026-11-16"}}, "period.from: must be a date"),
+        ({"serial": 0}, "serial: must be a positive"),
+    ],
+)
+def test_wrong_types_and_values_name_the_field(
+    tmp_path: Path, change: dict[str, Any], expected: str
+) -> None:
+    path = write_card(tmp_path / "bad.json", card_document(**change))
+    assert expected in refused("buddy", "import", str(path), "--as", "ana")
+
+
+def test_nan_is_refused(tmp_path: Path) -> None:
+    text = json.dumps(card_document()).replace('"adherence": 0.9,', '"adherence": NaN,', 1)
+    path = tmp_path / "nan.json"
+    path.write_text(text)
+    assert "NaN is not allowed" in refused("buddy", "import", str(path), "--as", "ana")

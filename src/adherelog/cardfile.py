@@ -207,6 +207,10 @@ def _day(path: str, value: Any) -> date:
 def _check_format(doc: Any, what: str) -> None:
     if not isinstance(doc, dict):
         raise InvalidFileError("The card must hold a JSON object at the top level.")
+    if isinstance(doc, JsonObject) and doc.duplicate is not None:
+        raise InvalidFileError(
+            f"The key {shown_key(doc.duplicate)} appears twice at the top level."
+        )
     fmt = doc.get("format")
     if isinstance(fmt, str) and fmt in TIP_FORMATS:
         raise InvalidFileError(
