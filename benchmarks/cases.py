@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,21 @@ def cases(work: Path) -> list[dict[str, Any]]:
 
     def fresh_copy() -> None:
         shutil.copyfile(one, scratch)
+
+    def reminded(source: Path) -> Path:
+        """A copy of ``source`` whose reminders due now a pass has already sent (through a
+        stand-in ``notify-send``): the next pass, the one timed, has nothing to send."""
+        from bench import ENV
+
+        db = work / f"reminded-{source.name}"
+        shutil.copyfile(source, db)
+        stub = work / "stub-bin"
+        stub.mkdir(exist_ok=True)
+        (stub / "notify-send").write_text("#!/bin/sh\nexit 0\n")
+        (stub / "notify-send").chmod(0o755)
+        env = {**ENV, "PATH": f"{stub}{os.pathsep}{ENV.get('PATH', '')}"}
+        subprocess.run(adherelog(db, "remind"), env=env, check=True, stdout=subprocess.DEVNULL)
+        return db
 
     def write_case(name: str, *args: str) -> dict[str, Any]:
         argv = adherelog(scratch, *args)
@@ -99,4 +116,14 @@ def cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(ten, "effect", "list"),
         },
         {"name": "help (--help)", "budget": 6, "argv": adherelog(ten, "--help")},
+        {
+            "name": "remind, nothing to send, 1-year journal",
+            "budget": 5,
+            "argv": adherelog(reminded(one), "remind"),
+        },
+        {
+            "name": "remind, nothing to send, 10-year journal",
+            "budget": 5,
+            "argv": adherelog(reminded(ten), "remind"),
+        },
     ]

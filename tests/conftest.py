@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 FIXED_NOW = "2026-11-22T09:10:00"
 FIXED_TZ = "Europe/London"
+# The desktop session bus the tests were started with: tests never reach it (no real
+# notification pops up), except tests/test_remind.py's one real notify-send call.
+REAL_SESSION_BUS = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +23,10 @@ def isolated_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TZ", FIXED_TZ)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # ``remind install`` writes systemd units under $XDG_CONFIG_HOME: never the real one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/adherelog-test-bus")
+    monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ADHERELOG_NO_FAST_PATH", raising=False)
     monkeypatch.delenv("ADHERELOG_DEBUG", raising=False)

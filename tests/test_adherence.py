@@ -3,7 +3,6 @@ making slots (checked against :func:`adherelog.schedule.slots_between`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from adherelog.adherence import (
 )
 from adherelog.model import ScheduleVersion
 from adherelog.schedule import slots_between
+from adherelog.valueclass import replace
 from helpers import local_at as at
 from helpers import schedule_version as version
 

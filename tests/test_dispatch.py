@@ -295,6 +295,8 @@ def test_the_dispatch_table_is_up_to_date() -> None:
 def _typer_paths(command: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     for name, sub in getattr(command, "commands", {}).items():
         if hasattr(sub, "commands"):
+            if sub.invoke_without_command:  # a group that is also a command: ``remind``
+                yield (*path, name)
             yield from _typer_paths(sub, (*path, name))
         else:
             yield (*path, name)
@@ -412,7 +414,9 @@ def _outcome(base: Path, work: Path, args: list[str], env: dict[str, str]) -> tu
     here = Path.cwd()
     os.chdir(work)
     try:
-        result = invoke(*args, env={"ADHERELOG_DB": str(db), **env})
+        # ``remind install`` writes its units here, fresh for each run.
+        config = {"XDG_CONFIG_HOME": str(work / "config")}
+        result = invoke(*args, env={"ADHERELOG_DB": str(db), **config, **env})
     finally:
         os.chdir(here)
     assert result.exception is None, result.exception

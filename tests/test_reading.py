@@ -84,21 +84,35 @@ def _outputs(
 
 
 def _old_schema(db: Path) -> None:
-    """Turn the journal at ``db`` into one of schema 2: before the summary tables."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    names = conn.execute(
-        "SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL AND (type = 'trigger'"
-        " OR name IN ('day_counts', 'streak_cache', 'exact_ranges', 'idx_records_unslotted'))"
-    ).fetchall()
-    for kind, name in names:
-        if kind != "index" or name == "idx_records_unslotted":
-            conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
-    # The tables of later migrations: the journal's keys, buddies and goals.
-    for table in ("journal_keys", "buddy_contacts", "buddy_cards", "buddies", "goals"):
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    """Turn the journal at ``db`` into one of schema 2 (before the summary tables and all
+    that came later), holding the same data: a journal made by the first two migrations,
+    with every column they know copied over."""
+    import sqlite_utils
+
+    from adherelog.migrations import MIGRATIONS
+    from adherelog.storage import APPLICATION_ID
+
+    old = db.with_name("schema2.db")
+    conn = sqlite3.connect(old, isolation_level=None)
+    for migration in MIGRATIONS[:2]:
+        migration(sqlite_utils.Database(conn))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 2")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ATTACH DATABASE ? AS current", (str(db),))
+    tables = [
+        r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    ]
+    for table in tables:
+        known = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        columns = ", ".join(known)
+        conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}")
+    conn.execute("DETACH DATABASE current")
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
+    old.replace(db)
+    for side in ("-wal", "-shm"):
+        db.with_name(db.name + side).unlink(missing_ok=True)
+        old.with_name(old.name + side).unlink(missing_ok=True)
 
 
 def _tool(name: str) -> str:

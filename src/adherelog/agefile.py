@@ -15,9 +15,9 @@ import binascii
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from adherelog.errors import AdherelogError, InvalidFileError, UsageError
+from adherelog.valueclass import dataclass
 
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"

@@ -14,7 +14,6 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,6 +24,7 @@ from adherelog.session import Session, new_id
 from adherelog.storage import buddies as stored
 from adherelog.storage.buddies import BuddyRow
 from adherelog.text import check_text, name_key, one_line
+from adherelog.valueclass import dataclass
 
 STDIN = "-"
 MAX_NAME = 80

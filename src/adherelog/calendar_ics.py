@@ -11,7 +11,6 @@ written. Nothing here prints.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from adherelog import __version__, schedule
@@ -20,6 +19,7 @@ from adherelog.journal import Journal
 from adherelog.model import Med, Slot
 from adherelog.storage import records as stored_records
 from adherelog.text import one_line
+from adherelog.valueclass import dataclass
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 
 from adherelog import goals as goal_list
@@ -22,6 +21,7 @@ from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.text import is_forbidden_char, one_line
 from adherelog.tipfile import md_escape
+from adherelog.valueclass import dataclass, field
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366

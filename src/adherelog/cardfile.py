@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +18,7 @@ from adherelog import signing, strictjson
 from adherelog.errors import InvalidFileError
 from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char
+from adherelog.valueclass import dataclass
 
 FORMAT = "adherelog-card"
 VERSION = 2

@@ -3,7 +3,6 @@ taken as needed with their last dose."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adherelog import schedule
@@ -12,6 +11,7 @@ from adherelog.model import Med, Record, Slot, SlotStatus
 from adherelog.session import Session
 from adherelog.storage import buddies as stored_buddies
 from adherelog.storage import records as stored_records
+from adherelog.valueclass import dataclass, field
 
 
 @dataclass(frozen=True)

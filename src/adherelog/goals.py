@@ -7,7 +7,6 @@ period (the card's, the summary's) against the target. No printing here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from adherelog.errors import NotFoundError, UsageError
@@ -17,6 +16,7 @@ from adherelog.session import Session
 from adherelog.storage import buddies as stored
 from adherelog.summary_values import MedSummary
 from adherelog.text import check_text
+from adherelog.valueclass import dataclass
 
 MAX_TEXT = 200
 PROGRESS_DAYS = 7

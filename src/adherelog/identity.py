@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from adherelog import signing
 from adherelog.storage import keys as stored_keys
+from adherelog.valueclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from adherelog.goals import Goal
     from adherelog.identity import Identity
     from adherelog.maintenance import Backup, CheckResult, Problem
+    from adherelog.remind import Config, Delivery, PassResult
+    from adherelog.remind_units import Installed, Removed
     from adherelog.sample import SampleSummary
     from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
     from adherelog.undo import Undone
@@ -558,3 +560,59 @@ def goal(item: Goal) -> Document:
 def goal_list(items: Sequence[Goal]) -> Document:
     """``goal list``."""
     return {"goals": [goal(g) for g in items]}
+
+
+# ----------------------------------------------------------------- reminders
+
+
+def _delivery(item: Delivery) -> Document:
+    wanted = item.wanted
+    scheduled = wanted.scheduled_for
+    data: Document = {
+        "kind": wanted.kind,
+        "med": wanted.med,
+        "scheduled_for": None if scheduled is None else scheduled.isoformat(timespec="seconds"),
+        "via": item.channel.shown,
+        "round": item.round,
+    }
+    if item.error is not None:
+        data["error"] = item.error
+    return data
+
+
+def reminded(result: PassResult) -> Document:
+    """``remind``: what the pass sent (or, on a dry run, would send), and what failed."""
+    return {
+        "sent": [_delivery(d) for d in result.sent],
+        "failed": [_delivery(d) for d in result.failed],
+        "dry_run": result.dry_run,
+    }
+
+
+def remind_config(item: Config) -> Document:
+    """``remind config``: the channels kept (secrets masked) and the discreet switch."""
+    return {
+        "via": [c.shown for c in item.channels] or ["desktop"],
+        "default": not item.channels,
+        "discreet": item.discreet,
+    }
+
+
+def remind_installed(item: Installed) -> Document:
+    """``remind install``: the units written, or the crontab line."""
+    return {
+        "every": item.every,
+        "command": item.command,
+        "service": None if item.service is None else str(item.service),
+        "timer": None if item.timer is None else str(item.timer),
+        "enable": None
+        if item.cron is not None
+        else "systemctl --user enable --now adherelog-remind.timer",
+        "cron": item.cron,
+        "replaced": item.replaced,
+    }
+
+
+def remind_removed(item: Removed) -> Document:
+    """``remind uninstall``: the files removed."""
+    return {"removed": [str(p) for p in item.removed]}

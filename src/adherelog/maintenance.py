@@ -14,7 +14,6 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +29,7 @@ from adherelog.outfile import no_space, staged, write_failure
 from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, damaged, journal_stat, reading_file
 from adherelog.storage import check as check_queries
 from adherelog.storage.backup import Copy, Damage, copy_journal, copy_journal_bytes
+from adherelog.valueclass import dataclass, field
 
 BACKUP_FOLDER = "backups"
 # SQLite's codes for a failed read: the journal's own trouble, never a full disk.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from adherelog.storage import meds as stored_meds
 from adherelog.storage import refills as stored_refills
 from adherelog.storage import undo as undo_log
 from adherelog.text import check_text
+from adherelog.valueclass import dataclass
 
 DEFAULT_GRACE = 60
 MAX_NAME = 80

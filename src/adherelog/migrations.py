@@ -290,6 +290,29 @@ def m004_identity(db: Any) -> None:
     )
 
 
+def m007_reminders(db: Any) -> None:
+    """Reminders (SPEC §13): the channels and the discreet switch ``remind config`` keeps,
+    and one row per notification and channel, claimed before it is sent and marked sent
+    after, so that no two passes send the same notification (see :mod:`adherelog.remind`)."""
+    db.execute("CREATE TABLE remind_config (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE notifications ("
+        " kind TEXT NOT NULL,"
+        " subject TEXT NOT NULL,"
+        " round INTEGER NOT NULL CHECK (round >= 1),"
+        " via TEXT NOT NULL,"
+        " state TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'failed', 'lost')),"
+        " round_at TEXT NOT NULL,"
+        " owner TEXT,"
+        " lease_until REAL,"
+        " reclaimed INTEGER NOT NULL DEFAULT 0 CHECK (reclaimed IN (0, 1)),"
+        " sent_at TEXT,"
+        " error TEXT,"
+        " PRIMARY KEY (kind, subject, round, via)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_notifications_round_at ON notifications(round_at)")
+
+
 def m010_buddies(db: Any) -> None:
     """Buddies and goals (SPEC §12): each buddy with the key their cards are signed by and
     the age recipient to answer to, the cards received from them (kept whole, as verified,
@@ -346,6 +369,7 @@ MIGRATIONS: list[Migration] = [
     m002_tips,
     m003_day_counts,
     m004_identity,
+    m007_reminders,
     m010_buddies,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

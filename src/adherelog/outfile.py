@@ -20,11 +20,11 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from adherelog.errors import AdherelogError
 from adherelog.storage import SIDE_FILES  # SQLite's files beside a database
+from adherelog.valueclass import dataclass
 
 TEMP_NAME = re.compile(r"\.(.+)\.([0-9]+)\.[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?")
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})

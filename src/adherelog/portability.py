@@ -24,7 +24,6 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from adherelog.storage import meds as stored_meds
 from adherelog.storage import records as stored_records
 from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, is_forbidden_char, name_key, printable
+from adherelog.valueclass import dataclass, field
 
 FORMAT = "adherelog-journal"
 VERSION = 1
@@ -57,10 +57,13 @@ EXPORTED_TABLES = (
     "tip_bundles",
     "tip_bundle_worked",
 )
-# The journal's own bookkeeping: the undo log (meaningful only where it was written) and
+# The journal's own bookkeeping: the undo log (meaningful only where it was written),
 # tables derived from the exported ones, which the journal's triggers keep up to date as
-# rows are imported.
-DERIVED_TABLES = frozenset({"undo_log", "day_counts", "streak_cache", "exact_ranges"})
+# rows are imported, and the reminders' channels (their URLs hold secrets that stay in the
+# journal) and record of what was sent (meaningful only where it was sent).
+DERIVED_TABLES = frozenset(
+    {"undo_log", "day_counts", "streak_cache", "exact_ranges", "remind_config", "notifications"}
+)
 ROW_ORDER = {
     "meds": "name_key, id",
     "schedules": "med_id, start_at, id",

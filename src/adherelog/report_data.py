@@ -9,7 +9,6 @@ summary`` for the same period. The renderers (:mod:`adherelog.report_md`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from adherelog import schedule, summary
@@ -20,6 +19,7 @@ from adherelog.journal import Journal
 from adherelog.model import Med, ScheduleVersion
 from adherelog.schedule import schedule_text
 from adherelog.summary_values import Counts, MedSummary
+from adherelog.valueclass import dataclass, replace
 from adherelog.views import is_active
 
 DEFAULT_DAYS = 90

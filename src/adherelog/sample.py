@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, time, timedelta
 
 from adherelog.errors import ConflictError
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions
+from adherelog.valueclass import dataclass
 
 SKIP_REASONS = ("stomach bug", "ran out at work", "felt too sick", None)
 

@@ -17,12 +17,12 @@ Local wall times are resolved with :func:`adherelog.clock.localize` (RFC 5545 ru
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from adherelog.clock import RANGE_TEXT, localize, supported
 from adherelog.errors import UsageError
 from adherelog.text import printable
+from adherelog.valueclass import dataclass
 
 __all__ = ["Moment", "parse_clock", "parse_moment", "until_moment"]
 

@@ -13,13 +13,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from adherelog import strictjson
 from adherelog.errors import InvalidFileError
 from adherelog.strictjson import Constant, JsonObject, shown_key
 from adherelog.text import describe_char, forbidden_char, printable
+from adherelog.valueclass import dataclass
 
 FORMAT = "adherelog-tips"
 VERSION = 1

@@ -15,7 +15,6 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -34,6 +33,7 @@ from adherelog.storage import tips as stored_tips
 from adherelog.storage import undo as undo_log
 from adherelog.text import check_text, fit_text, one_line
 from adherelog.tipfile import BundleTip
+from adherelog.valueclass import dataclass, field
 
 SHORT_ID = 8
 MIN_PREFIX = 4

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from adherelog.errors import ConflictError, NotFoundError
 from adherelog.model import Record, Refill
 from adherelog.session import Session
 from adherelog.storage import meds as stored_meds
 from adherelog.storage import undo as undo_log
+from adherelog.valueclass import dataclass
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:

@@ -16,7 +16,19 @@ from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
 from adherelog import __version__
-from adherelog.cli import buddy, data, doses, effects, identity, meds, sample, share, summary, tips
+from adherelog.cli import (
+    buddy,
+    data,
+    doses,
+    effects,
+    identity,
+    meds,
+    remind,
+    sample,
+    share,
+    summary,
+    tips,
+)
 from adherelog.cli.common import PROG, Settings, error
 from adherelog.cli.options import JsonFlag
 
@@ -117,6 +129,7 @@ app.add_typer(effects.app, name="effect")
 app.add_typer(tips.app, name="tip")
 app.add_typer(share.app, name="share")
 app.add_typer(identity.app, name="identity")
+app.add_typer(remind.app, name="remind")
 app.add_typer(buddy.app, name="buddy")
 app.add_typer(buddy.goal_app, name="goal")
 

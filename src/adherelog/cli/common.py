@@ -11,11 +11,11 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from adherelog.errors import AdherelogError, Stopped, UsageError
 from adherelog.output import Line, emit_json, message, write_lines
+from adherelog.valueclass import dataclass, field, replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _keep_streak_state(session: Session) -> None:
     """Before a write commits: when the kept streak state is behind (the first write of a
     day, or a change to a settled day), bring it up to date, so that reading commands fold
     only a few days and never need to write."""
-    from adherelog.storage.summary import streak_state_current
+    from adherelog.storage.streak_cache import streak_state_current
 
     if streak_state_current(session.conn, session.now):
         return

@@ -164,6 +164,9 @@ def try_run(argv: Sequence[str]) -> int | None:
         settings = Settings(db=found["db"], json=bool(found[JSON_PARAM]))
         path: tuple[str, ...] = ()
         while index < len(argv) and (path == () or path in GROUPS):
+            step = (*path, argv[index])
+            if path in COMMANDS and step not in COMMANDS and step not in GROUPS:
+                break  # a group that is also a command (``remind``), run with its options
             path = (*path, argv[index])
             index += 1
         if path not in COMMANDS:

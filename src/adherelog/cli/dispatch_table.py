@@ -40,6 +40,7 @@ GROUPS: frozenset[tuple[str, ...]] = frozenset({
     ('goal',),
     ('identity',),
     ('med',),
+    ('remind',),
     ('share',),
     ('tip',),
 })
@@ -238,6 +239,14 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
+    ('identity',): (
+        'adherelog.cli.actions.identity:show',
+        (
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
     ('identity', 'new'): (
         'adherelog.cli.actions.identity:renew',
         (
@@ -353,6 +362,48 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
         (
             (('--from',), 'from_', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('remind',): (
+        'adherelog.cli.actions.remind:run',
+        (
+        ),
+        (
+            (('--via',), 'via', 'str', None, None, True, None),
+            (('--discreet',), 'discreet', 'flag', None, None, False, False),
+            (('--dry-run',), 'dry_run', 'flag', None, None, False, False),
+            (('--repeat',), 'repeat', 'int', 1, None, False, 30),
+            (('--max',), 'max_', 'int', 1, None, False, 3),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('remind', 'config'): (
+        'adherelog.cli.actions.remind:config',
+        (
+        ),
+        (
+            (('--via',), 'via', 'str', None, None, True, None),
+            (('--discreet',), 'discreet', 'flag', None, None, False, False),
+            (('--no-discreet',), 'no_discreet', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('remind', 'install'): (
+        'adherelog.cli.actions.remind:install',
+        (
+        ),
+        (
+            (('--every',), 'every', 'int', 1, 60, False, 5),
+            (('--cron',), 'cron', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('remind', 'uninstall'): (
+        'adherelog.cli.actions.remind:uninstall',
+        (
+        ),
+        (
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

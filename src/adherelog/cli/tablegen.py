@@ -70,14 +70,30 @@ def _plain(param: click_core.Parameter) -> bool:
     )
 
 
-def _action(callback: Callable[..., Any], names: list[str]) -> str:
-    """``module:function`` of the action the Typer function calls, checking its shape."""
+def _action(callback: Callable[..., Any], names: list[str], *, group: bool = False) -> str:
+    """``module:function`` of the action the Typer function calls, checking its shape (a
+    group's callback runs it only ``if ctx.invoked_subcommand is None``)."""
     callback = inspect.unwrap(callback)  # Typer calls the function through a wrapper
     tree = ast.parse(textwrap.dedent(inspect.getsource(callback)))
     func = tree.body[0]
     assert isinstance(func, ast.FunctionDef)
     body = func.body[1:] if ast.get_docstring(func) is not None else func.body
     where = f"{callback.__module__}.{callback.__name__}"
+    match body:
+        case [
+            ast.If(
+                test=ast.Compare(
+                    left=ast.Attribute(value=ast.Name(id="ctx"), attr="invoked_subcommand"),
+                    ops=[ast.Is()],
+                    comparators=[ast.Constant(value=None)],
+                ),
+                body=inner,
+                orelse=[],
+            )
+        ] if group:
+            body = inner  # a group that is also a command: its own run, without a subcommand
+        case _:
+            pass
     match body:
         case [
             ast.Expr(
@@ -118,7 +134,7 @@ def _entry(command: click_core.Command) -> tuple[Any, ...]:
         raise TableError(f"{command.name} has no function")
     params = [p for p in command.params if p.name != JSON_PARAM]
     names = [str(p.name) for p in params]
-    action = _action(callback, names)
+    action = _action(callback, names, group=isinstance(command, TyperGroup))
     arguments = [p for p in command.params if isinstance(p, TyperArgument)]
     options = [p for p in command.params if isinstance(p, TyperOption)]
     plain = (
@@ -143,6 +159,8 @@ def _commands(group: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ..
     for name, command in sorted(group.commands.items()):
         if isinstance(command, TyperGroup):
             yield (*path, name), None
+            if command.invoke_without_command and command.callback is not None:
+                yield (*path, name), command  # ``remind`` runs a pass; ``remind config``…
             yield from _commands(command, (*path, name))
         else:
             yield (*path, name), command

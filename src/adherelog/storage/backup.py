@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 from adherelog.storage import is_corruption
 from adherelog.storage.check import integrity_check, schema_version, table_names
+from adherelog.valueclass import dataclass
 
 # A page number in a line of SQLite's integrity check.
 PAGE = re.compile(r"\b[Pp]age (\d+)")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.storage.rows import select
+from adherelog.valueclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from adherelog.clock import to_utc_text
+from adherelog.valueclass import dataclass
 
 
 @dataclass(frozen=True)

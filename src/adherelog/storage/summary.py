@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from adherelog.storage.rows import select
-
-# Days before today's UTC date that are over in every zone: the streak state is kept at the
-# last of them, the settled day.
-SETTLED_LAG = 2
+from adherelog.storage.streak_cache import SETTLED_LAG as SETTLED_LAG
+from adherelog.storage.streak_cache import settled_day as settled_day
 
 
 class ExactRange(NamedTuple):
@@ -211,12 +208,6 @@ def effect_rows(
 # ---------------------------------------------------------------------- streak state
 
 
-def settled_day(now: datetime) -> int:
-    """The date ordinal of the settled day at ``now``: every day up to it is over
-    everywhere, so only a backdated change can still change it."""
-    return now.astimezone(UTC).date().toordinal() - SETTLED_LAG
-
-
 def streak_states(conn: sqlite3.Connection, scopes: Sequence[str]) -> list[StreakState]:
     marks = ",".join("?" * len(scopes))
     return [
@@ -227,13 +218,6 @@ def streak_states(conn: sqlite3.Connection, scopes: Sequence[str]) -> list[Strea
             scopes,
         )
     ]
-
-
-def streak_state_current(conn: sqlite3.Connection, now: datetime) -> bool:
-    """True when the streak state of all medications together is kept at (or after) the
-    settled day at ``now``."""
-    row = select(conn, "SELECT through FROM streak_cache WHERE scope = '*'").fetchone()
-    return row is not None and int(row["through"]) >= settled_day(now)
 
 
 def save_streak_states(conn: sqlite3.Connection, states: Sequence[StreakState]) -> None:
