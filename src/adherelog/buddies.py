@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Callable
 from datetime import datetime
@@ -136,12 +137,27 @@ def _find(session: Session, name: str) -> BuddyRow:
 # ------------------------------------------------------------------------------ import
 
 
-def _decrypted(session: Session, data: bytes, what: str) -> bytes:
+def decrypt_if_age(
+    conn: sqlite3.Connection,
+    data: bytes,
+    *,
+    what: str = "The file",
+    passphrase: agefile.PassphraseSource | None = None,
+) -> bytes:
+    """``data`` itself, or when it is an age file its plaintext: decrypted with this
+    journal's own age identity (read from ``conn``, never made) or with a passphrase
+    (``passphrase``, by default ``ADHERELOG_PASSPHRASE`` or the terminal). For ``buddy
+    import`` here, and for ``restore``, ``import`` and ``tip import``."""
+
     def own_identity() -> str | None:
-        held = identity.held(session.conn)
+        held = identity.held(conn)
         return None if held is None else held.age_identity
 
-    return agefile.decrypt_if_age(data, identity=own_identity, what=what)
+    return agefile.decrypt_if_age(data, identity=own_identity, passphrase=passphrase, what=what)
+
+
+def _decrypted(session: Session, data: bytes, what: str) -> bytes:
+    return decrypt_if_age(session.conn, data, what=what)
 
 
 def import_card(
