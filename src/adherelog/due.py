@@ -9,7 +9,7 @@ from adherelog import schedule
 from adherelog.adherence import slot_status
 from adherelog.model import Med, Record, Slot, SlotStatus
 from adherelog.session import Session
-from adherelog.storage import buddies as stored_buddies
+from adherelog.storage import contacts as stored_contacts
 from adherelog.storage import records as stored_records
 from adherelog.valueclass import dataclass, field
 
@@ -52,7 +52,7 @@ def buddies_due(session: Session) -> list[BuddyDue]:
     ``every`` days ago, counted in local calendar days."""
     today = session.now.astimezone(session.zone).date()
     found: list[BuddyDue] = []
-    for name, every, last in stored_buddies.last_contacts(session.conn):
+    for name, every, last in stored_contacts.last_contacts(session.conn):
         days = None if last is None else (today - last.astimezone(session.zone).date()).days
         if days is None or days >= every:
             found.append(BuddyDue(name, last, every, days))

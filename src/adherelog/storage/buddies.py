@@ -208,17 +208,6 @@ def insert_contact(
     )
 
 
-def last_contacts(conn: sqlite3.Connection) -> list[tuple[str, int, datetime | None]]:
-    """(name, every, last contact) of every buddy, by name: what ``due`` needs, in one
-    small query."""
-    rows = conn.execute(
-        "SELECT b.name, b.every,"
-        " (SELECT max(c.at) FROM buddy_contacts c WHERE c.buddy_id = b.id)"
-        " FROM buddies b ORDER BY b.name_key"
-    ).fetchall()
-    return [(str(r[0]), int(r[1]), _when(r[2])) for r in rows]
-
-
 # ------------------------------------------------------------------------------ goals
 
 
