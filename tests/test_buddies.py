@@ -613,3 +613,23 @@ def test_nan_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "nan.json"
     path.write_text(text)
     assert "NaN is not allowed" in refused("buddy", "import", str(path), "--as", "ana")
+
+
+def test_backup_and_export_to_a_buddy(tmp_path: Path) -> None:
+    ben = tmp_path / "ben.db"
+    card = tmp_path / "ben.json"
+    done("--db", str(ben), "share", "card", "--format", "json", "-o", str(card))
+    ok("buddy", "import", str(card), "--as", "ben")
+    ben_key = pyrage.x25519.Identity.from_str(journal_identity(ben))
+    made = data("backup", str(tmp_path / "for-ben.db.age"), "--to", "ben")
+    assert made["encrypted"] is True
+    plain = pyrage.decrypt((tmp_path / "for-ben.db.age").read_bytes(), [ben_key])
+    assert plain.startswith(b"SQLite format 3\x00")
+    done("export", "--to", "ben", "-o", str(tmp_path / "for-ben.json.age"))
+    exported = pyrage.decrypt((tmp_path / "for-ben.json.age").read_bytes(), [ben_key])
+    assert json.loads(exported)["format"] == "adherelog-journal"
+    assert "No buddy named 'zoe'" in refused("backup", str(tmp_path / "x.age"), "--to", "zoe")
+    assert not (tmp_path / "x.age").exists()
+    result = invoke("export", "--to", "ben", "--encrypt")
+    assert result.exit_code == 2
+    assert "either --to NAME or --encrypt" in one_error_line(result.stderr)

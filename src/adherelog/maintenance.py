@@ -104,7 +104,7 @@ def backup_journal(
     now: datetime,
     *,
     force: bool,
-    passphrase: str | None = None,
+    seal: Callable[[bytes], bytes] | None = None,
 ) -> Backup:
     """``backup [PATH]``: the journal must exist; see :func:`backup_target` for where the
     copy goes and :func:`backup` for how it is made. A ``backups`` folder made by this run
@@ -114,10 +114,10 @@ def backup_journal(
     default = journal.parent / BACKUP_FOLDER
     made_folder = given is None and not os.path.lexists(default)
     target, numbered = backup_target(journal, given, now)
-    if passphrase is not None and numbered:
+    if seal is not None and numbered:
         target = target.with_suffix(".db.age")
     try:
-        return backup(journal, target, force=force, numbered=numbered, passphrase=passphrase)
+        return backup(journal, target, force=force, numbered=numbered, seal=seal)
     except BaseException:
         if made_folder:
             with contextlib.suppress(OSError):
@@ -163,12 +163,13 @@ def backup(
     *,
     force: bool,
     numbered: bool = False,
-    passphrase: str | None = None,
+    seal: Callable[[bytes], bytes] | None = None,
 ) -> Backup:
     """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
     SQLite's integrity check before it is moved into place. With ``numbered`` the copy
     takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`).
-    ``target`` is never the journal or one of its files. With ``passphrase`` the copy is
+    ``target`` is never the journal or one of its files. With ``seal`` (age encryption
+    with a passphrase or to a buddy's key) the copy is
     made in memory and only its age encryption is written (SPEC §8)."""
     with _read_only(journal) as source:
         if not _is_sqlite(journal):
@@ -182,15 +183,15 @@ def backup(
         with staged(target, force=force, journal=journal, numbered=numbered) as work:
             tmp = work.tmp
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            if passphrase is not None:
+            if seal is not None:
                 with os.fdopen(fd, "wb") as handle:
-                    copy = _sealed_copy(source, handle, passphrase, journal)
+                    copy = _sealed_copy(source, handle, seal, journal)
                 size = tmp.stat().st_size
             else:
                 os.close(fd)
                 copy = _plain_copy(source, tmp, journal, target)
                 size = tmp.stat().st_size
-    return Backup(work.target, size, copy.schema_version, encrypted=passphrase is not None)
+    return Backup(work.target, size, copy.schema_version, encrypted=seal is not None)
 
 
 def _plain_copy(source: sqlite3.Connection, tmp: Path, journal: Path, target: Path) -> Copy:
@@ -208,17 +209,15 @@ def _plain_copy(source: sqlite3.Connection, tmp: Path, journal: Path, target: Pa
 
 
 def _sealed_copy(
-    source: sqlite3.Connection, handle: BinaryIO, passphrase: str, journal: Path
+    source: sqlite3.Connection, handle: BinaryIO, seal: Callable[[bytes], bytes], journal: Path
 ) -> Copy:
     """Write the age encryption of an in-memory copy of the journal to ``handle``."""
-    from adherelog import agefile  # Imported here: only an encrypted backup needs it.
-
     data, copy = copy_journal_bytes(source)
     if copy.damage is not None:
         raise JournalDamagedError(
             damaged(journal, affected=_affected(copy.damage), done="no backup was written")
         )
-    handle.write(agefile.encrypt_with_passphrase(data, passphrase))
+    handle.write(seal(data))
     handle.flush()
     os.fsync(handle.fileno())
     return copy

@@ -42,6 +42,12 @@ def export(
             " asked).",
         ),
     ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export the whole journal: medications with their schedule history, doses, skips,
@@ -55,7 +61,12 @@ def export(
     """
     finish(
         actions.export(
-            settings(ctx, json_flag), format_=format_, output=output, force=force, encrypt=encrypt
+            settings(ctx, json_flag),
+            format_=format_,
+            output=output,
+            force=force,
+            encrypt=encrypt,
+            to=to,
         )
     )
 
@@ -106,6 +117,12 @@ def backup(
             " asked); the plain copy never touches the disk.",
         ),
     ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Back up the journal with SQLite's backup API: one consistent copy even while another
@@ -114,7 +131,7 @@ def backup(
 
     Example: adherelog backup ~/backups/ --encrypt
     """
-    finish(actions.backup(settings(ctx, json_flag), path=path, force=force, encrypt=encrypt))
+    finish(actions.backup(settings(ctx, json_flag), path=path, force=force, encrypt=encrypt, to=to))
 
 
 def check(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:

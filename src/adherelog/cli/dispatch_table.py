@@ -53,6 +53,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         (
             (('--force',), 'force', 'flag', None, None, False, False),
             (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
+            (('--to',), 'to', 'str', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -176,6 +177,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
             (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
+            (('--to',), 'to', 'str', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
