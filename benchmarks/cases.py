@@ -235,6 +235,9 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(target, "import", str(big_export)),
             "before": imported_target,
             "needs": [str(big)],
+            "runs": 3,
+        },
+        {
             "name": "tip import, signed 500 tips into 10,000 from 200",
             "budget": 15,
             "argv": adherelog(tips_scratch, "tip", "import", str(tip_bundle)),

@@ -414,7 +414,12 @@ def test_due_with_nothing_scheduled() -> None:
     assert ok("due").stdout == (
         "Today, Sun 22 Nov — now 09:10 (Europe/London)\n  Nothing is scheduled today.\n"
     )
-    assert data("due") == {"now": "2026-11-22T09:10:00+00:00", "slots": [], "as_needed": []}
+    assert data("due") == {
+        "now": "2026-11-22T09:10:00+00:00",
+        "slots": [],
+        "as_needed": [],
+        "buddies_due": [],
+    }
 
 
 def test_due_of_a_schedule_in_another_zone() -> None:

@@ -133,7 +133,7 @@ def test_summary_last_30_days(history: Path) -> None:
 
 def test_summary_since_a_date_for_one_medication_as_json(history: Path) -> None:
     doc = data("summary", "--since", "2026-01-01", "--med", "metformin")
-    assert set(doc) == {"from", "to", "overall", "meds", "effects", "calendar"}
+    assert set(doc) == {"from", "to", "overall", "meds", "effects", "calendar", "goals"}
     assert (doc["from"], doc["to"]) == ("2026-01-01", "2026-11-22")
     assert set(doc["overall"]) == OVERALL_KEYS
     assert [m["name"] for m in doc["meds"]] == ["Metformin"]

@@ -32,10 +32,37 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 # Commands whose document is not JSON even with --json: their golden holds the text.
 TEXT_DOCUMENTS = {("calendar",), ("report",)}
 
+# A buddy's journal writes a card; this journal imports it as ana's.
+_ANA: tuple[tuple[str, ...], ...] = (
+    ("--db", "{tmp}/ana.db", "share", "card", "--format", "json", "-o", "{tmp}/ana.json"),
+    ("buddy", "import", "{tmp}/ana.json", "--as", "ana"),
+)
+
 # What each command runs: the commands before the last prepare for it, the last prints the
 # document. ``{tmp}`` is the test's folder, ``{tip}`` the id of the tip the journal holds.
 RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("backup",): (("backup", "{tmp}/backup.db"),),
+    ("buddy", "checkin"): (
+        *_ANA,
+        ("buddy", "checkin", "ana", "--at", "2026-11-22 08:00", "--note", "talked"),
+    ),
+    ("buddy", "import"): (_ANA[0], ("buddy", "import", "{tmp}/ana.json", "--as", "ana")),
+    ("buddy", "list"): (*_ANA, ("buddy", "list")),
+    ("buddy", "rm"): (*_ANA, ("buddy", "rm", "ana")),
+    ("buddy", "set"): (
+        *_ANA,
+        ("buddy", "set", "ana", "--every", "5", "--send-via", "ntfy://user:pw@ntfy.sh/topic"),
+    ),
+    ("buddy", "show"): (*_ANA, ("buddy", "show", "ana")),
+    ("goal", "add"): (
+        ("goal", "add", "Evening dose on time", "--med", "Sertraline", "--target", "90"),
+    ),
+    ("goal", "done"): (("goal", "add", "Walk daily"), ("goal", "done", "1")),
+    ("goal", "list"): (
+        ("goal", "add", "Evening dose on time", "--med", "Sertraline", "--target", "90"),
+        ("goal", "list"),
+    ),
+    ("goal", "rm"): (("goal", "add", "Walk daily"), ("goal", "rm", "1")),
     ("calendar",): (("calendar", "--days", "2"),),
     ("check",): (("check",),),
     ("due",): (("due",),),

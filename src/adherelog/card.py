@@ -1,10 +1,11 @@
-"""The buddy check-in card (SPEC §7): a short summary to send a peer support partner.
+"""The buddy check-in card, version 2 (SPEC §12): a short summary to send a support buddy.
 
-It holds adherence and the current streak for the last few days (overall and per
-medication, or per "medication A" with ``names=False``), the most frequent side effects and
-the tips that helped me. It never holds notes, clock times, dates, dose amounts, ids, or
-anything a peer's bundle brought in except the text of tips I rated as helpful. No printing
-here.
+It holds the period (its first and last date), adherence and the current streak over it
+(overall and per medication, or per "medication A" with ``names=False``), the most frequent
+side effects, the tips that helped me and my open goals with their progress. It never holds
+notes, clock times, dose amounts, ids, or anything a peer's bundle brought in except the
+text of tips I rated as helpful. The JSON card is signed by the journal's key and carries
+its age recipient (``reply_to``) so the buddy can answer encrypted. No printing here.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import date
 
+from adherelog import goals as goal_list
 from adherelog import jsonshape, summary, tips
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
 from adherelog.text import is_forbidden_char, one_line
 from adherelog.tipfile import md_escape
-from adherelog.valueclass import dataclass
+from adherelog.valueclass import dataclass, field
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -59,6 +62,15 @@ class CardTip:
 
 
 @dataclass(frozen=True)
+class CardGoal:
+    text: str
+    med: str | None
+    target: int | None
+    adherence: float | None
+    met: bool | None
+
+
+@dataclass(frozen=True)
 class Card:
     days: int
     names: bool
@@ -66,6 +78,9 @@ class Card:
     meds: list[CardMed]
     effects: list[CardEffect]
     tips: list[CardTip]
+    first: date | None = None
+    last: date | None = None
+    goals: list[CardGoal] = field(default_factory=list)
 
 
 def alias(index: int) -> str:
@@ -242,7 +257,17 @@ def build_card(journal: Journal, *, days: int = DEFAULT_DAYS, names: bool = True
         )
         for t in helpful
     ]
-    return Card(days, names, overall, meds, effects, card_tips)
+    card_goals = [
+        CardGoal(
+            text=shown(g.text),
+            med=None if g.med is None else (g.med if names else redact.label(g.med)),
+            target=g.target,
+            adherence=g.adherence,
+            met=g.met,
+        )
+        for g in goal_list.open_goals(journal, found.meds)
+    ]
+    return Card(days, names, overall, meds, effects, card_tips, first, last, card_goals)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -268,10 +293,27 @@ def _med_line(med: CardMed, label: str) -> str:
     return f"- {label}: {doses}; streak {_days(med.current_streak)}"
 
 
+def _goal_line(goal: CardGoal) -> str:
+    line = "- " + md_escape(goal.text)
+    if goal.med is not None and goal.target is not None:
+        rate = (
+            "no doses were due yet"
+            if goal.adherence is None
+            else (f"{round(goal.adherence * 100)}%")
+        )
+        verdict = " (met)" if goal.met else ""
+        line += f": {md_escape(goal.med)} {rate} against {goal.target}%{verdict}"
+    elif goal.med is not None:
+        line += f" ({md_escape(goal.med)})"
+    return line
+
+
 def card_markdown(card: Card) -> str:
     """The card as Markdown, every name and text escaped so that it renders as plain text."""
     period = "today" if card.days == 1 else f"the last {card.days} days"
     lines = [f"# Check-in: {period}", ""]
+    if card.first is not None and card.last is not None:
+        lines += [f"From {card.first.isoformat()} to {card.last.isoformat()}.", ""]
     if card.meds:
         lines.append(_med_line(card.overall, "**All medications**"))
         lines += [_med_line(med, "**" + md_escape(med.label) + "**") for med in card.meds]
@@ -291,13 +333,23 @@ def card_markdown(card: Card) -> str:
             )
     else:
         lines.append("None rated yet.")
+    lines += ["", "## Goals", ""]
+    if card.goals:
+        lines += [_goal_line(goal) for goal in card.goals]
+    else:
+        lines.append("No goals set.")
     lines += ["", "*From adherelog: no notes, times or doses are included.*"]
     return "\n".join(lines) + "\n"
 
 
+def card_json(document: dict[str, object]) -> str:
+    """A (signed) card document as the text of a file."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 WRITERS: dict[str, Callable[[Card], str]] = {
     "md": card_markdown,
-    "json": lambda card: json.dumps(jsonshape.card(card), ensure_ascii=False, indent=2) + "\n",
+    "json": lambda card: card_json(jsonshape.card(card)),
 }
 
 

@@ -9,6 +9,7 @@ from adherelog import schedule
 from adherelog.adherence import slot_status
 from adherelog.model import Med, Record, Slot, SlotStatus
 from adherelog.session import Session
+from adherelog.storage import contacts as stored_contacts
 from adherelog.storage import records as stored_records
 from adherelog.valueclass import dataclass, field
 
@@ -28,11 +29,34 @@ class AsNeeded:
 
 
 @dataclass(frozen=True)
+class BuddyDue:
+    """A buddy whose last contact is at least ``every`` days ago (SPEC §12)."""
+
+    name: str
+    last_contact: datetime | None
+    every: int
+    days: int | None  # local calendar days since the last contact; None when none
+
+
+@dataclass(frozen=True)
 class DueView:
     now: datetime
     slots: list[DueSlot]
     as_needed: list[AsNeeded]
     meds: list[Med] = field(default_factory=list)
+    buddies: list[BuddyDue] = field(default_factory=list)
+
+
+def buddies_due(session: Session) -> list[BuddyDue]:
+    """Buddies whose last contact (a card received or sent, a check-in) is at least their
+    ``every`` days ago, counted in local calendar days."""
+    today = session.now.astimezone(session.zone).date()
+    found: list[BuddyDue] = []
+    for name, every, last in stored_contacts.last_contacts(session.conn):
+        days = None if last is None else (today - last.astimezone(session.zone).date()).days
+        if days is None or days >= every:
+            found.append(BuddyDue(name, last, every, days))
+    return found
 
 
 def due(session: Session) -> DueView:
@@ -62,4 +86,4 @@ def due(session: Session) -> DueView:
                 continue  # before the medication was added: never overdue, never missed
             slots.append(DueSlot(med, slot, status, record))
     slots.sort(key=lambda d: (d.slot.scheduled.astimezone(UTC), d.med.name.casefold()))
-    return DueView(now, slots, as_needed, meds)
+    return DueView(now, slots, as_needed, meds, buddies_due(session))

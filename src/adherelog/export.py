@@ -49,6 +49,10 @@ EXPORTED_TABLES = (
     "tip_ratings",
     "tip_digests",
     "tip_group_counts",
+    "buddies",
+    "buddy_cards",
+    "buddy_contacts",
+    "goals",
 )
 # The journal's own bookkeeping: the undo log (meaningful only where it was written) and
 # tables derived from the exported ones, which the journal's triggers keep up to date as

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from adherelog import importing, tips
+    from adherelog.buddies import BuddyDetail, BuddyView, ImportOutcome
     from adherelog.card import Card, CardMed
     from adherelog.due import DueView
+    from adherelog.goals import Goal
     from adherelog.identity import Identity
     from adherelog.maintenance import Backup, CheckResult, Problem
     from adherelog.remind import Config, Delivery, PassResult
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 Document = dict[str, object]
 
 CARD_FORMAT = "adherelog-card"
-CARD_VERSION = 1
+CARD_VERSION = 2
 
 
 # ----------------------------------------------------------------- doses and side effects
@@ -116,6 +118,14 @@ def due(view: DueView, zone_name: str) -> Document:
                 else iso_in(entry.last_taken.at, entry.last_taken.zone),
             }
             for entry in view.as_needed
+        ],
+        "buddies_due": [
+            {
+                "name": b.name,
+                "last_contact": iso_in(b.last_contact, zone_name),
+                "every": b.every,
+            }
+            for b in view.buddies
         ],
     }
 
@@ -254,9 +264,12 @@ def _explain(name: str | None, counts: Counts, streak: Streak, today: date) -> D
     }
 
 
-def summary(result: Summary, *, explain: bool = False) -> Document:
+def summary(
+    result: Summary, *, explain: bool = False, goals: Sequence[Goal] | None = None
+) -> Document:
     """``summary`` (SPEC §6): ``{"from", "to", "overall", "meds", "effects", "calendar"}``,
-    and ``"explain"`` with ``--explain``."""
+    ``"goals"`` (open goals with their progress over the period, SPEC §12), and
+    ``"explain"`` with ``--explain``."""
     data: Document = {
         "from": result.first.isoformat(),
         "to": result.last.isoformat(),
@@ -281,6 +294,8 @@ def summary(result: Summary, *, explain: bool = False) -> Document:
             if not item.future
         ],
     }
+    if goals is not None:
+        data["goals"] = [goal(g) for g in goals]
     if explain:
         data["explain"] = {
             "overall": _explain(None, result.overall, result.streak, result.today),
@@ -318,11 +333,16 @@ def _card_med(item: CardMed) -> Document:
     }
 
 
-def card(item: Card) -> Document:
-    """``share card --format json``: the check-in card."""
+def card(item: Card, reply_to: str | None = None) -> Document:
+    """``share card --format json``: the check-in card, version 2 (SPEC §12), without its
+    signature (``identity.sign`` adds ``contributor``, ``serial`` and ``signature``)."""
     return {
         "format": CARD_FORMAT,
         "version": CARD_VERSION,
+        "period": {
+            "from": None if item.first is None else item.first.isoformat(),
+            "to": None if item.last is None else item.last.isoformat(),
+        },
         "days": item.days,
         "overall": _card_med(item.overall),
         "meds": [
@@ -339,6 +359,17 @@ def card(item: Card) -> Document:
             {"text": t.text, "medication": t.medication, "side_effect": t.side_effect}
             for t in item.tips
         ],
+        "goals": [
+            {
+                "text": g.text,
+                "med": g.med,
+                "target": g.target,
+                "adherence": None if g.adherence is None else round(g.adherence, 3),
+                "met": g.met,
+            }
+            for g in item.goals
+        ],
+        "reply_to": reply_to,
     }
 
 
@@ -426,7 +457,12 @@ def journal_import(result: importing.ImportResult) -> Document:
 
 def backup(made: Backup) -> Document:
     """``backup``."""
-    return {"path": str(made.path), "bytes": made.size, "schema_version": made.schema_version}
+    return {
+        "path": str(made.path),
+        "bytes": made.size,
+        "schema_version": made.schema_version,
+        "encrypted": made.encrypted,
+    }
 
 
 def _problem(problem: Problem) -> Document:
@@ -470,6 +506,86 @@ def identity(item: Identity) -> Document:
         "age_recipient": item.age_recipient,
         "serial": item.serial,
     }
+
+
+# ---------------------------------------------------------------------- buddies and goals
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def buddy(item: BuddyView, zone_name: str) -> Document:
+    """A buddy (SPEC §12): items of ``buddy list``, and ``buddy checkin``, ``set``, ``rm``.
+    ``send_via`` is shown with its secrets masked."""
+    return {
+        "name": item.name,
+        "fingerprint": item.fingerprint,
+        "last_card": iso_in(item.last_card, zone_name),
+        "last_contact": iso_in(item.last_contact, zone_name),
+        "every": item.every,
+        "adherence": _rate(item.adherence),
+        "current_streak": item.current_streak,
+        "send_via": item.send_via,
+    }
+
+
+def buddy_list(items: Sequence[BuddyView], zone_name: str) -> Document:
+    """``buddy list``."""
+    return {"buddies": [buddy(b, zone_name) for b in items]}
+
+
+def buddy_import(item: ImportOutcome) -> Document:
+    """``buddy import``: whose card it was and what happened (``added``, ``updated``,
+    ``key_replaced`` or ``unchanged``)."""
+    return {
+        "name": item.name,
+        "fingerprint": item.fingerprint,
+        "action": item.action,
+        "serial": item.serial,
+        "period": {
+            "from": item.card.period_from.isoformat(),
+            "to": item.card.period_to.isoformat(),
+        },
+        "adherence": _rate(item.card.overall.adherence),
+        "current_streak": item.card.overall.current_streak,
+    }
+
+
+def buddy_show(item: BuddyDetail, zone_name: str) -> Document:
+    """``buddy show``: the buddy, their latest card as received, and adherence per card."""
+    return {
+        **buddy(item.buddy, zone_name),
+        "card": None if item.card is None else item.card.document,
+        "trend": [
+            {
+                "from": point.period_from,
+                "to": point.period_to,
+                "adherence": _rate(point.adherence),
+                "current_streak": point.current_streak,
+                "serial": point.serial,
+            }
+            for point in item.trend
+        ],
+    }
+
+
+def goal(item: Goal) -> Document:
+    """A goal (SPEC §12): ``goal add``, ``done``, ``rm``, items of ``goal list``."""
+    return {
+        "id": item.id,
+        "text": item.text,
+        "med": item.med,
+        "target": item.target,
+        "done": item.done,
+        "adherence": _rate(item.adherence),
+        "met": item.met,
+    }
+
+
+def goal_list(items: Sequence[Goal]) -> Document:
+    """``goal list``."""
+    return {"goals": [goal(g) for g in items]}
 
 
 # ----------------------------------------------------------------- reminders

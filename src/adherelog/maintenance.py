@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from adherelog.errors import (
     AdherelogError,
@@ -27,7 +28,7 @@ from adherelog.migrations import SCHEMA_VERSION
 from adherelog.outfile import no_space, staged, write_failure
 from adherelog.storage import APPLICATION_ID, SQLITE_HEADER, damaged, journal_stat, reading_file
 from adherelog.storage import check as check_queries
-from adherelog.storage.backup import Damage, copy_journal
+from adherelog.storage.backup import Copy, Damage, copy_journal, copy_journal_bytes
 from adherelog.valueclass import dataclass, field
 
 BACKUP_FOLDER = "backups"
@@ -50,6 +51,7 @@ class Backup:
     path: Path
     size: int
     schema_version: int
+    encrypted: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,14 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 # --------------------------------------------------------------------------- backup
 
 
-def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bool) -> Backup:
+def backup_journal(
+    journal: Path,
+    given: str | None,
+    now: datetime,
+    *,
+    force: bool,
+    seal: Callable[[bytes], bytes] | None = None,
+) -> Backup:
     """``backup [PATH]``: the journal must exist; see :func:`backup_target` for where the
     copy goes and :func:`backup` for how it is made. A ``backups`` folder made by this run
     is removed again when the backup fails and it is still empty."""
@@ -105,8 +114,10 @@ def backup_journal(journal: Path, given: str | None, now: datetime, *, force: bo
     default = journal.parent / BACKUP_FOLDER
     made_folder = given is None and not os.path.lexists(default)
     target, numbered = backup_target(journal, given, now)
+    if seal is not None and numbered:
+        target = target.with_suffix(".db.age")
     try:
-        return backup(journal, target, force=force, numbered=numbered)
+        return backup(journal, target, force=force, numbered=numbered, seal=seal)
     except BaseException:
         if made_folder:
             with contextlib.suppress(OSError):
@@ -146,11 +157,20 @@ def backup_target(journal: Path, given: str | None, now: datetime) -> tuple[Path
     return folder / f"adherelog-{now.strftime('%Y%m%d-%H%M%S')}.db", True
 
 
-def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) -> Backup:
+def backup(
+    journal: Path,
+    target: Path,
+    *,
+    force: bool,
+    numbered: bool = False,
+    seal: Callable[[bytes], bytes] | None = None,
+) -> Backup:
     """Copy the journal to ``target`` as one consistent snapshot, 0600, verified with
     SQLite's integrity check before it is moved into place. With ``numbered`` the copy
     takes the first free name of ``target``, ``target-2``… (see :func:`outfile.staged`).
-    ``target`` is never the journal or one of its files."""
+    ``target`` is never the journal or one of its files. With ``seal`` (age encryption
+    with a passphrase or to a buddy's key) the copy is
+    made in memory and only its age encryption is written (SPEC §8)."""
     with _read_only(journal) as source:
         if not _is_sqlite(journal):
             raise NotAJournalError(f"{journal} is not an adherelog journal; nothing was copied.")
@@ -163,19 +183,44 @@ def backup(journal: Path, target: Path, *, force: bool, numbered: bool = False) 
         with staged(target, force=force, journal=journal, numbered=numbered) as work:
             tmp = work.tmp
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            os.close(fd)
-            try:
-                copy = copy_journal(source, tmp)
-            except sqlite3.OperationalError as exc:
-                if _copy_out_of_room(exc, journal, target):
-                    raise no_space(target) from None
-                raise
-            if copy.damage is not None:
-                raise JournalDamagedError(
-                    damaged(journal, affected=_affected(copy.damage), done="no backup was written")
-                )
-            size = tmp.stat().st_size
-    return Backup(work.target, size, copy.schema_version)
+            if seal is not None:
+                with os.fdopen(fd, "wb") as handle:
+                    copy = _sealed_copy(source, handle, seal, journal)
+                size = tmp.stat().st_size
+            else:
+                os.close(fd)
+                copy = _plain_copy(source, tmp, journal, target)
+                size = tmp.stat().st_size
+    return Backup(work.target, size, copy.schema_version, encrypted=seal is not None)
+
+
+def _plain_copy(source: sqlite3.Connection, tmp: Path, journal: Path, target: Path) -> Copy:
+    try:
+        copy = copy_journal(source, tmp)
+    except sqlite3.OperationalError as exc:
+        if _copy_out_of_room(exc, journal, target):
+            raise no_space(target) from None
+        raise
+    if copy.damage is not None:
+        raise JournalDamagedError(
+            damaged(journal, affected=_affected(copy.damage), done="no backup was written")
+        )
+    return copy
+
+
+def _sealed_copy(
+    source: sqlite3.Connection, handle: BinaryIO, seal: Callable[[bytes], bytes], journal: Path
+) -> Copy:
+    """Write the age encryption of an in-memory copy of the journal to ``handle``."""
+    data, copy = copy_journal_bytes(source)
+    if copy.damage is not None:
+        raise JournalDamagedError(
+            damaged(journal, affected=_affected(copy.damage), done="no backup was written")
+        )
+    handle.write(seal(data))
+    handle.flush()
+    os.fsync(handle.fileno())
+    return copy
 
 
 def _copy_out_of_room(exc: sqlite3.OperationalError, journal: Path, target: Path) -> bool:

@@ -379,6 +379,57 @@ def m009_peer_counts(db: Any) -> None:
     db.execute("DELETE FROM tip_bundles")
 
 
+def m010_buddies(db: Any) -> None:
+    """Buddies and goals (SPEC §12): each buddy with the key their cards are signed by and
+    the age recipient to answer to, the cards received from them (kept whole, as verified,
+    for the trend), the contacts (a card received or sent, a check-in with its private
+    note), and the user's own goals."""
+    db.execute(
+        "CREATE TABLE buddies ("
+        " id TEXT PRIMARY KEY,"
+        " name TEXT NOT NULL,"
+        " name_key TEXT NOT NULL UNIQUE,"
+        " contributor TEXT NOT NULL UNIQUE,"
+        " reply_to TEXT,"
+        " every INTEGER NOT NULL DEFAULT 7 CHECK (every >= 1),"
+        " send_via TEXT,"
+        " created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE buddy_cards ("
+        " id TEXT PRIMARY KEY,"
+        " buddy_id TEXT NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+        " contributor TEXT NOT NULL,"
+        " serial INTEGER NOT NULL CHECK (serial >= 1),"
+        " period_from TEXT NOT NULL,"
+        " period_to TEXT NOT NULL,"
+        " adherence REAL,"
+        " current_streak INTEGER,"
+        " document TEXT NOT NULL,"
+        " received_at TEXT NOT NULL,"
+        " UNIQUE (buddy_id, contributor, serial))"
+    )
+    db.execute(
+        "CREATE TABLE buddy_contacts ("
+        " id TEXT PRIMARY KEY,"
+        " buddy_id TEXT NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+        " kind TEXT NOT NULL CHECK (kind IN ('card_received', 'card_sent', 'checkin')),"
+        " at TEXT NOT NULL,"
+        " zone TEXT NOT NULL,"
+        " note TEXT)"
+    )
+    db.execute("CREATE INDEX buddy_contacts_by_buddy ON buddy_contacts (buddy_id, at)")
+    db.execute(
+        "CREATE TABLE goals ("
+        " id INTEGER PRIMARY KEY,"
+        " text TEXT NOT NULL,"
+        " med_id TEXT REFERENCES meds (id) ON DELETE SET NULL,"
+        " target INTEGER CHECK (target BETWEEN 1 AND 100),"
+        " created_at TEXT NOT NULL,"
+        " done_at TEXT)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
@@ -387,5 +438,6 @@ MIGRATIONS: list[Migration] = [
     m007_reminders,
     m005_schedule_kinds,
     m009_peer_counts,
+    m010_buddies,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

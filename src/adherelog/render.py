@@ -130,7 +130,7 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
     ]
     if not view.slots and not view.as_needed:
         lines.append([("  Nothing is scheduled today.", "dim")])
-        return lines
+        return lines + buddy_due_lines(view)
     if view.slots:
         rows: list[list[Segment]] = []
         for item in view.slots:
@@ -174,6 +174,20 @@ def due_lines(view: DueView, zone: ZoneInfo) -> list[Line]:
             for entry in view.as_needed
         ]
         lines += table(["medication", "last dose"], rows, max_widths=[24, 0], fill=True)[1:]
+    return lines + buddy_due_lines(view)
+
+
+def buddy_due_lines(view: DueView) -> list[Line]:
+    """The buddy nudges of ``due``: "It's 9 days since you and ana checked in"."""
+    lines: list[Line] = []
+    for buddy in view.buddies:
+        name = one_line(buddy.name)
+        if buddy.days is None:
+            text = f"You and {name} have not been in touch yet; time for a check-in."
+        else:
+            days = "a day" if buddy.days == 1 else f"{buddy.days} days"
+            text = f"It's {days} since you and {name} checked in."
+        lines.append([(text, "yellow")])
     return lines
 
 

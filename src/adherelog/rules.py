@@ -54,6 +54,16 @@ SUPPLY_FLOOR = -1e12
 MAX_TEXT = 100_000
 """Characters of any text cell of an imported file, whatever its column."""
 INT64 = 2**63
+MAX_GOAL = 200
+"""Characters of a goal."""
+MAX_BUDDY_NOTE = 1000
+"""Characters of a check-in's private note."""
+MAX_URL = 2000
+"""Characters of a notification channel's URL (``buddy set --send-via``)."""
+MAX_BUDDY_EVERY = 365
+"""Days between check-ins a buddy pair may agree on."""
+MAX_CARD_BYTES = 2 * 1024 * 1024
+"""Bytes of a buddy's card file, plain or age-encrypted (larger files are refused unread)."""
 
 # --------------------------------------------------------------------------- the rules
 
@@ -298,6 +308,16 @@ def is_contributor(value: Any) -> str | None:
     return None if ok else "ed25519: and a public key, or v1: and a bundle's digest"
 
 
+def is_recipient(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", value) is not None
+    return None if ok else "an age recipient (age1 and 58 more characters)"
+
+
+def is_card(value: Any) -> str | None:
+    ok = isinstance(value, str) and 2 <= len(value) <= MAX_CARD_BYTES and value.startswith("{")
+    return None if ok else "a card as the JSON text it was received in"
+
+
 _FLAG = int_rule(0, 1)
 SERIAL = int_rule(1, 2**53 - 1)
 PEOPLE = int_rule(0, 10_000_000)
@@ -380,6 +400,35 @@ RULES: dict[tuple[str, str], Rule] = {
     ("tip_group_counts", "shared_by"): PEOPLE,
     ("tip_group_counts", "tried"): PEOPLE,
     ("tip_group_counts", "worked"): PEOPLE,
+    ("buddies", "id"): is_uuid,
+    ("buddies", "name"): NAME,
+    ("buddies", "contributor"): is_contributor,
+    ("buddies", "reply_to"): is_recipient,
+    ("buddies", "every"): int_rule(1, MAX_BUDDY_EVERY),
+    ("buddies", "send_via"): text_rule(MAX_URL, allow_newline=False),
+    ("buddies", "created_at"): is_utc,
+    ("buddy_cards", "id"): is_uuid,
+    ("buddy_cards", "buddy_id"): is_uuid,
+    ("buddy_cards", "contributor"): is_contributor,
+    ("buddy_cards", "serial"): SERIAL,
+    ("buddy_cards", "period_from"): is_date,
+    ("buddy_cards", "period_to"): is_date,
+    ("buddy_cards", "adherence"): number_rule(0, above=False),
+    ("buddy_cards", "current_streak"): int_rule(0, 100_000),
+    ("buddy_cards", "document"): is_card,
+    ("buddy_cards", "received_at"): is_utc,
+    ("buddy_contacts", "id"): is_uuid,
+    ("buddy_contacts", "buddy_id"): is_uuid,
+    ("buddy_contacts", "kind"): one_of("card_received", "card_sent", "checkin"),
+    ("buddy_contacts", "at"): is_utc,
+    ("buddy_contacts", "zone"): is_zone,
+    ("buddy_contacts", "note"): text_rule(MAX_BUDDY_NOTE, allow_newline=True),
+    ("goals", "id"): int_rule(1, INT64 - 1),
+    ("goals", "text"): text_rule(MAX_GOAL, allow_newline=False),
+    ("goals", "med_id"): is_uuid,
+    ("goals", "target"): int_rule(1, 100),
+    ("goals", "created_at"): is_utc,
+    ("goals", "done_at"): is_utc,
     ("tip_bundle_worked", "fingerprint"): is_digest,
     ("tip_bundle_worked", "identity"): is_digest,
 }
@@ -505,6 +554,7 @@ def _group_counts_row(row: dict[str, Any]) -> str | None:
 
 
 ROW_RULES: dict[str, RowRule] = {
+    "buddies": _meds_row,  # the same name_key rule
     "tip_group_counts": _group_counts_row,
     "meds": _meds_row,
     "records": _records_row,

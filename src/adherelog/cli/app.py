@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from adherelog import __version__
 from adherelog.cli import (
+    buddy,
     data,
     doses,
     effects,
@@ -151,6 +152,8 @@ app.add_typer(tips.app, name="tip")
 app.add_typer(share.app, name="share")
 app.add_typer(identity.app, name="identity")
 app.add_typer(remind.app, name="remind")
+app.add_typer(buddy.app, name="buddy")
+app.add_typer(buddy.goal_app, name="goal")
 
 
 @functools.cache

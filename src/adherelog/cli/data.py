@@ -34,6 +34,20 @@ def export(
     ] = "json",
     output: Output = None,
     force: Force = False,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Write an age file encrypted with a passphrase ($ADHERELOG_PASSPHRASE, else"
+            " asked).",
+        ),
+    ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export the whole journal: medications with their schedule history, doses, skips,
@@ -45,7 +59,16 @@ def export(
 
     Example: adherelog export -o journal.json
     """
-    finish(actions.export(settings(ctx, json_flag), format_=format_, output=output, force=force))
+    finish(
+        actions.export(
+            settings(ctx, json_flag),
+            format_=format_,
+            output=output,
+            force=force,
+            encrypt=encrypt,
+            to=to,
+        )
+    )
 
 
 def import_(
@@ -86,14 +109,29 @@ def backup(
     ] = None,
     *,
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it is a file.")] = False,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Write an age file encrypted with a passphrase ($ADHERELOG_PASSPHRASE, else"
+            " asked); the plain copy never touches the disk.",
+        ),
+    ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Back up the journal with SQLite's backup API: one consistent copy even while another
-    adherelog writes, 0600, checked before it is kept.
+    adherelog writes, 0600, checked before it is kept. With --encrypt the file is an age
+    file (adherelog-….db.age) that 'age -d' decrypts.
 
-    Example: adherelog backup ~/backups/
+    Example: adherelog backup ~/backups/ --encrypt
     """
-    finish(actions.backup(settings(ctx, json_flag), path=path, force=force))
+    finish(actions.backup(settings(ctx, json_flag), path=path, force=force, encrypt=encrypt, to=to))
 
 
 def check(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:

@@ -35,7 +35,9 @@ ROOT_OPTIONS: tuple[Option, ...] = (
     (('--version',), 'version', 'typer', None, None, False, False),
 )
 GROUPS: frozenset[tuple[str, ...]] = frozenset({
+    ('buddy',),
     ('effect',),
+    ('goal',),
     ('identity',),
     ('med',),
     ('remind',),
@@ -50,6 +52,67 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         ),
         (
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
+            (('--to',), 'to', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'checkin'): (
+        'adherelog.cli.actions.buddy:checkin',
+        (
+            ('name', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--at',), 'at', 'str', None, None, False, None),
+            (('--note',), 'note', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'import'): (
+        'adherelog.cli.actions.buddy:import_',
+        (
+            ('file', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--as',), 'as_', 'str', None, None, False, None),
+            (('--replace-key',), 'replace_key', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'list'): (
+        'adherelog.cli.actions.buddy:list_',
+        (
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'rm'): (
+        'adherelog.cli.actions.buddy:rm',
+        (
+            ('name', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'set'): (
+        'adherelog.cli.actions.buddy:set_',
+        (
+            ('name', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--every',), 'every', 'int', None, None, False, None),
+            (('--send-via',), 'send_via', 'str', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('buddy', 'show'): (
+        'adherelog.cli.actions.buddy:show',
+        (
+            ('name', 'str', None, None, 1, True, None),
+        ),
+        (
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -113,6 +176,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--format',), 'format_', 'str', None, None, False, 'json'),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
+            (('--to',), 'to', 'str', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -125,6 +190,43 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--until',), 'until_', 'str', None, None, False, None),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('goal', 'add'): (
+        'adherelog.cli.actions.buddy:goal_add',
+        (
+            ('text', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--med',), 'med', 'str', None, None, False, None),
+            (('--target',), 'target', 'int', None, None, False, None),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('goal', 'done'): (
+        'adherelog.cli.actions.buddy:goal_done',
+        (
+            ('goal_id', 'str', None, None, 1, True, None),
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('goal', 'list'): (
+        'adherelog.cli.actions.buddy:goal_list',
+        (
+        ),
+        (
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('goal', 'rm'): (
+        'adherelog.cli.actions.buddy:goal_rm',
+        (
+            ('goal_id', 'str', None, None, 1, True, None),
+        ),
+        (
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -353,6 +455,8 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--days',), 'days', 'int', None, None, False, 7),
             (('--no-names',), 'no_names', 'flag', None, None, False, False),
             (('--format',), 'format_', 'str', None, None, False, None),
+            (('--to',), 'to', 'str', None, None, False, None),
+            (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),

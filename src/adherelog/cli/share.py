@@ -26,20 +26,39 @@ def card(
         ),
     ] = False,
     format_: Annotated[
-        str | None, format_option("md|json", "md (default) or json (also --json).")
+        str | None,
+        format_option("md|json", "md (default) or json (also --json, --to and --encrypt)."),
     ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="NAME",
+            help="Encrypt the card to this buddy's key (age, armored); counts as contact.",
+        ),
+    ] = None,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Encrypt with a passphrase ($ADHERELOG_PASSPHRASE, else asked).",
+        ),
+    ] = False,
     output: Output = None,
     force: Force = False,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Print a short check-in card for a peer: adherence and streak for the last days (per
-    medication), the most frequent side effects and the tips that helped you.
+    """Print a check-in card for a buddy: the period's dates, adherence and streak (per
+    medication), the most frequent side effects, the tips that helped you and your goals
+    with their progress.
 
-    It holds no notes, clock times, dates or dose amounts; --no-names also hides the
-    medication names, in tip texts too. The output is the card itself; --json picks the
-    JSON format when --format is not given.
+    It holds no notes, clock times or dose amounts; --no-names hides the medication names
+    everywhere, in tips and goals too. The JSON card is signed with this journal's key and
+    carries its age recipient so the buddy can answer encrypted. --to NAME encrypts it to
+    that buddy; --encrypt with a passphrase. The output is the card itself; --json picks
+    the JSON format when --format is not given.
 
-    Example: adherelog share card --days 7 --no-names
+    Example: adherelog share card --to ana -o for-ana.age
     """
     finish(
         actions.card(
@@ -47,6 +66,8 @@ def card(
             days=days,
             no_names=no_names,
             format_=format_,
+            to=to,
+            encrypt=encrypt,
             output=output,
             force=force,
         )

@@ -49,6 +49,24 @@ def copy_journal(source: sqlite3.Connection, target: Path) -> Copy:
         copy.close()
 
 
+def copy_journal_bytes(source: sqlite3.Connection) -> tuple[bytes, Copy]:
+    """:func:`copy_journal` into memory: the bytes of a self-contained SQLite file (for an
+    encrypted backup, whose plaintext must never touch the disk), and its check."""
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        source.backup(copy, pages=-1)
+        damage = _damage(copy)
+        found = Copy(schema_version(copy), damage)
+        data = bytearray(copy.serialize())
+    finally:
+        copy.close()
+    # The file format bytes say "rollback journal" (1), not WAL (2): like the copy on disk,
+    # the file needs no -wal beside it.
+    if data[18:20] == b"\x02\x02":
+        data[18:20] = b"\x01\x01"
+    return bytes(data), found
+
+
 def _damage(copy: sqlite3.Connection) -> Damage | None:
     try:
         verdict = list(integrity_check(copy))

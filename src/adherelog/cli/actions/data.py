@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adherelog.cli.common import Settings, Shown, command, deliver, moment, open_journal, until
+from adherelog.cli.common import (
+    Settings,
+    Shown,
+    command,
+    deliver,
+    moment,
+    open_journal,
+    open_session,
+    until,
+)
 from adherelog.errors import UsageError
 from adherelog.output import Line, message
 from adherelog.text import plural
@@ -77,7 +86,13 @@ def _progress(label: str, *, shown: bool = True) -> Iterator[Progress]:
 
 
 def export(
-    settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
+    settings: Settings,
+    *,
+    format_: str = "json",
+    output: str | None = None,
+    force: bool = False,
+    encrypt: bool = False,
+    to: str | None = None,
 ) -> int:
     """``export``: see :mod:`adherelog.export`."""
 
@@ -87,6 +102,10 @@ def export(
 
         fmt = _choice(format_, tuple(exporting.EXPORTERS), "--format")
         _check_output(output, force, settings)
+        seal = _sealer(settings, encrypt, to)
+        if seal is not None:
+            _export_sealed(settings, fmt, output, force, seal)
+            return
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
@@ -105,6 +124,42 @@ def export(
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
 
     return command(settings, work)
+
+
+def _sealer(settings: Settings, encrypt: bool, to: str | None) -> Callable[[bytes], bytes] | None:
+    """How an encrypted copy is sealed: with a passphrase (``--encrypt``), to a buddy's age
+    key (``--to NAME``), or not at all."""
+    from adherelog import agefile
+
+    if encrypt and to is not None:
+        raise UsageError("Give either --to NAME or --encrypt, not both.")
+    if encrypt:
+        passphrase = agefile.ask_passphrase(True)
+        return lambda data: agefile.encrypt_with_passphrase(data, passphrase)
+    if to is None:
+        return None
+    from adherelog import buddies
+
+    with open_session(settings, write=False) as session:
+        recipient = str(buddies.recipient_of(session, to).reply_to)
+    return lambda data: agefile.encrypt_to(data, [recipient])
+
+
+def _export_sealed(
+    settings: Settings, fmt: str, output: str | None, force: bool, seal: Callable[[bytes], bytes]
+) -> None:
+    """``export --encrypt`` or ``--to NAME``: the export made in memory, written only as an
+    age file."""
+    import io
+
+    from adherelog import portability
+
+    buffer = io.StringIO(newline="")
+    with open_journal(settings, write=False) as journal:
+        portability.EXPORTERS[fmt](journal, buffer, None)
+    sealed = seal(buffer.getvalue().encode("utf-8"))
+    what = "the journal" if fmt == "json" else "the doses and skips"
+    deliver(sealed, output, settings, force=force, what=f"{what} ({fmt.upper()}, age)")
 
 
 def _import_lines(result: ImportResult, source: str) -> list[Line]:
@@ -171,14 +226,25 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
     return command(settings, work)
 
 
-def backup(settings: Settings, *, path: str | None = None, force: bool = False) -> int:
+def backup(
+    settings: Settings,
+    *,
+    path: str | None = None,
+    force: bool = False,
+    encrypt: bool = False,
+    to: str | None = None,
+) -> int:
     """``backup``: see :func:`adherelog.maintenance.backup_journal`."""
 
     def work() -> Shown:
         from adherelog import clock, jsonshape, maintenance, paths
 
         made = maintenance.backup_journal(
-            paths.journal_path(settings.db), path, clock.now(), force=force
+            paths.journal_path(settings.db),
+            path,
+            clock.now(),
+            force=force,
+            seal=_sealer(settings, encrypt, to),
         )
         size = f"{made.size / 1024:.0f} KiB" if made.size >= 1024 else f"{made.size} bytes"
         return Shown(
@@ -187,7 +253,8 @@ def backup(settings: Settings, *, path: str | None = None, force: bool = False) 
                 [
                     ("Backed up the journal to ", "green"),
                     (_shown(made.path), "bold"),
-                    (f" ({size}, schema {made.schema_version}).", None),
+                    (f" ({size}, schema {made.schema_version}", None),
+                    (", encrypted with age)." if made.encrypted else ").", None),
                 ]
             ],
         )

@@ -8,6 +8,7 @@ from adherelog.cli.common import Settings, Shown, journal_command, moment
 
 if TYPE_CHECKING:
     from adherelog.journal import Journal
+    from adherelog.output import Line
 
 
 def summary(
@@ -21,14 +22,25 @@ def summary(
     """``summary``: see :func:`adherelog.summary.summarize`."""
 
     def work(journal: Journal) -> Shown:
+        from adherelog import goals as goal_list
         from adherelog import jsonshape, render_summary
         from adherelog import summary as domain
 
         first, last = domain.period(journal, since=moment(journal, since, "--since"), days=days)
         result = domain.summarize(journal, first=first, last=last, med=med)
+        goals = goal_list.open_goals(journal, result.meds)
+
+        def lines() -> list[Line]:
+            shown = render_summary.summary_lines(result, explain=explain)
+            if goals:
+                from adherelog import render_buddies
+
+                shown = [*shown, [("Goals", "bold")], *render_buddies.goal_lines(goals)]
+            return shown
+
         return Shown(
-            json=lambda: jsonshape.summary(result, explain=explain),
-            lines=lambda: render_summary.summary_lines(result, explain=explain),
+            json=lambda: jsonshape.summary(result, explain=explain, goals=goals),
+            lines=lines,
             warnings=lambda: result.warnings,
         )
 
