@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from adherelog import portability, tips
     from adherelog.card import Card, CardMed
     from adherelog.due import DueView
+    from adherelog.importers import ForeignImport
     from adherelog.maintenance import Backup, CheckResult, Problem
+    from adherelog.restore import Restored
     from adherelog.sample import SampleSummary
     from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
     from adherelog.undo import Undone
@@ -392,6 +394,24 @@ def journal_import(result: portability.ImportResult) -> Document:
         "already_held": dict(result.already_held),
         "conflicts": [{"table": c.table, "id": c.id, "reason": c.reason} for c in result.conflicts],
         "dry_run": result.dry_run,
+    }
+
+
+def foreign_import(imported: ForeignImport) -> Document:
+    """``import --from APP``: :func:`journal_import` with the app and what was not mapped."""
+    document = journal_import(imported.result)
+    document["from"] = imported.app
+    document["unmapped"] = [{"where": u.where, "reason": u.reason} for u in imported.unmapped]
+    return document
+
+
+def restore(restored: Restored) -> Document:
+    """``restore``: the backup brought back and where the replaced journal was kept."""
+    return {
+        "journal": str(restored.journal),
+        "restored_from": str(restored.source),
+        "kept": str(restored.kept) if restored.kept is not None else None,
+        "schema_version": restored.schema_version,
     }
 
 

@@ -20,10 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from adherelog import tipfile, undo
+from adherelog import filekind, infile, tipfile, undo
 from adherelog.clock import from_utc_text
 from adherelog.errors import (
-    AdherelogError,
     ConflictError,
     InvalidFileError,
     NotFoundError,
@@ -367,25 +366,11 @@ def export_tips(journal: Session, filters: TipFilter | None = None, fmt: str = "
 def read_source(source: str, stdin: BinaryIO) -> bytes:
     """The bytes of ``source`` (a path, or ``-`` for ``stdin``), reading at most one byte
     more than a bundle may hold; a larger file is refused before it is parsed."""
-    try:
-        if source == STDIN:
-            data = stdin.read(tipfile.MAX_BYTES + 1)
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read(tipfile.MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise NotFoundError(f"There is no file {one_line(source)}.") from None
-    except IsADirectoryError:
-        raise AdherelogError(f"{one_line(source)} is a folder; give a tip bundle file.") from None
-    except OSError as exc:
-        raise AdherelogError(
-            f"Cannot read {one_line(source)} ({exc.strerror or type(exc).__name__})."
-        ) from None
-    if len(data) > tipfile.MAX_BYTES:
-        raise InvalidFileError(
-            f"{one_line(source) if source != STDIN else 'The input'} is larger than 1 MiB, "
-            "the most a tip bundle may be; nothing was imported."
-        )
+    shown = one_line(source) if source != STDIN else "The input"
+    if source != STDIN:
+        kind = filekind.detect(infile.head(source))
+        filekind.expect(kind, frozenset({filekind.Kind.TIP_BUNDLE}), shown, "a tip bundle")
+    data = infile.read_all(source, tipfile.MAX_BYTES, "a tip bundle", stdin=stdin)
     return data
 
 

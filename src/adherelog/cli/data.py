@@ -51,9 +51,22 @@ def export(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="A JSON export ('-' reads standard input).")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A JSON export ('-' reads standard input), or with --from another app's file.",
+        ),
     ],
     *,
+    from_app: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="APP",
+            help="Read another app's export: medtimer (a MedTimer JSON backup) or loop (a "
+            "Loop Habit Tracker CSV export: the zip, its folder or its Habits.csv).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
     ] = False,
@@ -66,9 +79,16 @@ def import_(
     reported as a conflict and the journal's data is kept. Importing the same file twice
     changes nothing. Imported rows are not undoable with 'undo'.
 
+    With --from, medications, schedules, taken and skipped doses come from another app's
+    export, with ids derived from the file so that importing it again adds nothing; every
+    record that cannot be mapped is listed (see docs/importing.md). A backup is brought
+    back with 'restore', a tip bundle with 'tip import'.
+
     Example: adherelog import journal-from-laptop.json --dry-run
     """
-    finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run))
+    finish(
+        actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_app=from_app)
+    )
 
 
 # --------------------------------------------------------------------------- backup, check

@@ -14,6 +14,7 @@ from adherelog.errors import UsageError
 from adherelog.output import Line, message
 
 if TYPE_CHECKING:
+    from adherelog.importers import ForeignImport
     from adherelog.maintenance import CheckResult
     from adherelog.portability import ImportResult, Progress
 
@@ -124,11 +125,20 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
     return lines
 
 
-def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
-    """``import``: see :func:`adherelog.portability.merge`."""
+def import_(
+    settings: Settings, *, file: str, dry_run: bool = False, from_app: str | None = None
+) -> int:
+    """``import``: see :func:`adherelog.portability.merge`; with ``from_app``,
+    :func:`adherelog.importers.import_from`."""
+    if from_app is not None:
+        return _import_from(settings, file=file, app=from_app, dry_run=dry_run)
 
     def work() -> Shown:
-        from adherelog import jsonshape, portability
+        from adherelog import filekind, infile, jsonshape, portability
+
+        kind = filekind.detect(infile.head(file))
+        wanted = frozenset({filekind.Kind.JOURNAL_EXPORT})
+        filekind.expect(kind, wanted, _shown(file), "an adherelog journal export")
 
         with _progress("Importing") as progress:
             # The file is checked in full before the journal is opened (or created).
@@ -140,6 +150,35 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
                 staged.close()
         return Shown(
             json=lambda: jsonshape.journal_import(result), lines=lambda: _import_lines(result, file)
+        )
+
+    return command(settings, work)
+
+
+def _foreign_lines(result: ForeignImport, source: str) -> list[Line]:
+    lines = _import_lines(result.result, source)
+    if result.unmapped:
+        lines.append(
+            [(f"{len(result.unmapped)} record(s) of the file could not be mapped:", "yellow")]
+        )
+        for item in result.unmapped:
+            lines.append([(f"  {_shown(item.where)}: {_shown(item.reason)}", None)])
+    return lines
+
+
+def _import_from(settings: Settings, *, file: str, app: str, dry_run: bool) -> int:
+    """``import --from APP``: see :func:`adherelog.importers.import_from`."""
+
+    def work() -> Shown:
+        from adherelog import importers, jsonshape
+
+        _choice(app, tuple(importers.READERS), "--from")
+        converted = importers.read(app, file)
+        with open_journal(settings, write=not dry_run) as journal:
+            result = importers.import_from(journal, converted, dry_run=dry_run)
+        return Shown(
+            json=lambda: jsonshape.foreign_import(result),
+            lines=lambda: _foreign_lines(result, file),
         )
 
     return command(settings, work)
