@@ -16,7 +16,7 @@ from adherelog.errors import InvalidFileError
 
 class Kind(Enum):
     JOURNAL_EXPORT = "adherelog journal export"
-    SQLITE = "SQLite database (an adherelog backup or journal)"
+    SQLITE = "SQLite database (an adherelog backup)"
     TIP_BUNDLE = "adherelog tip bundle"
     TIP_DIGEST = "adherelog tip digest"
     CARD = "adherelog buddy card"
@@ -103,4 +103,4 @@ def expect(kind: Kind, wanted: frozenset[Kind], shown: str, what: str) -> None:
 
 
 def _article(noun: str) -> str:
-    return ("an " if noun[0] in "aeiouAEIOU" else "a ") + noun
+    return ("an " if noun[0] in "aeiouAEIOU" or noun.startswith("SQLite") else "a ") + noun

@@ -86,9 +86,7 @@ def import_(
 
     Example: adherelog import journal-from-laptop.json --dry-run
     """
-    finish(
-        actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_app=from_app)
-    )
+    finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_app=from_app))
 
 
 # --------------------------------------------------------------------------- backup, check
@@ -114,6 +112,26 @@ def backup(
     Example: adherelog backup ~/backups/
     """
     finish(actions.backup(settings(ctx, json_flag), path=path, force=force))
+
+
+def restore(
+    ctx: typer.Context,
+    backup_file: Annotated[
+        str, typer.Argument(metavar="BACKUP", help="A backup made by 'adherelog backup'.")
+    ],
+    *,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Replace the journal with a backup, after checking it: an adherelog journal, not
+    damaged, not from a newer adherelog, not the journal itself.
+
+    The journal as it was is kept beside it as JOURNAL.before-restore-YYYYMMDD-HHMMSS
+    (0600); the backup is written over the journal in one step, so an interruption leaves
+    the old journal or the restored one. To merge a JSON export instead, use 'import'.
+
+    Example: adherelog restore ~/backups/adherelog-20261122-091000.db
+    """
+    finish(actions.restore(settings(ctx, json_flag), backup_file=backup_file))
 
 
 def check(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
@@ -209,6 +227,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "export": export,
     "import": import_,
     "backup": backup,
+    "restore": restore,
     "check": check,
     "report": report,
     "calendar": calendar,

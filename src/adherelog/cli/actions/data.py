@@ -208,6 +208,30 @@ def backup(settings: Settings, *, path: str | None = None, force: bool = False) 
     return command(settings, work)
 
 
+def restore(settings: Settings, *, backup_file: str) -> int:
+    """``restore``: see :func:`adherelog.restore.restore`."""
+
+    def work() -> Shown:
+        from adherelog import clock, jsonshape, paths
+        from adherelog import restore as restoring
+
+        done = restoring.restore(paths.journal_path(settings.db), backup_file, clock.now())
+        lines: list[Line] = [
+            [
+                ("Restored the journal from ", "green"),
+                (_shown(done.source), "bold"),
+                (f" (schema {done.schema_version}).", None),
+            ]
+        ]
+        if done.kept is not None:
+            lines.append(
+                [("The journal it replaced is kept at ", None), (_shown(done.kept), "bold")]
+            )
+        return Shown(json=lambda: jsonshape.restore(done), lines=lambda: lines)
+
+    return command(settings, work)
+
+
 def check(settings: Settings) -> int:
     """``check``: see :func:`adherelog.maintenance.check`; exit 1 on any problem."""
 
