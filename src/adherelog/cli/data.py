@@ -34,18 +34,34 @@ def export(
     ] = "json",
     output: Output = None,
     force: Force = False,
+    no_bom: Annotated[
+        bool,
+        typer.Option(
+            "--no-bom", help="CSV without the UTF-8 byte-order mark spreadsheets look for."
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export the whole journal: medications with their schedule history, doses, skips,
     side effects, refills and tips.
 
     The JSON document is versioned and can be imported again (see docs/journal-format.md).
-    CSV holds doses and skips, with text cells guarded against spreadsheet formulas.
+    CSV holds doses and skips, with text cells guarded against spreadsheet formulas; it
+    starts with a UTF-8 byte-order mark so spreadsheet programs show names like "Ácido
+    fólico" right (--no-bom leaves it out).
     --json changes nothing: the output is already a document.
 
     Example: adherelog export -o journal.json
     """
-    finish(actions.export(settings(ctx, json_flag), format_=format_, output=output, force=force))
+    finish(
+        actions.export(
+            settings(ctx, json_flag),
+            format_=format_,
+            output=output,
+            force=force,
+            bom=not no_bom,
+        )
+    )
 
 
 def import_(

@@ -75,7 +75,12 @@ def _progress(label: str) -> Iterator[Progress]:
 
 
 def export(
-    settings: Settings, *, format_: str = "json", output: str | None = None, force: bool = False
+    settings: Settings,
+    *,
+    format_: str = "json",
+    output: str | None = None,
+    force: bool = False,
+    bom: bool = True,
 ) -> int:
     """``export``: see :mod:`adherelog.portability`."""
 
@@ -88,6 +93,8 @@ def export(
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
+                if fmt == "csv" and bom:
+                    sys.stdout.write(portability.BOM)
                 portability.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
             portability.export_file(
@@ -97,6 +104,7 @@ def export(
                 force=force,
                 journal_file=paths.journal_path(settings.db),
                 progress=progress,
+                bom=fmt == "csv" and bom,
             )
         what = "the journal" if fmt == "json" else "the doses and skips"
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
