@@ -56,6 +56,7 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("med", "show"): (("med", "show", "Sertraline"),),
     ("med", "stop"): (("med", "stop", "Sertraline", "--from", "2026-11-25"),),
     ("report",): (("report",),),
+    ("restore",): (("backup", "{tmp}/backup.db"), ("restore", "{tmp}/backup.db")),
     ("sample",): (("--db", "{tmp}/sample.db", "sample", "--days", "7"),),
     ("share", "card"): (("share", "card"),),
     ("skip",): (("skip", "Sertraline", "--at", "2026-11-22 08:00", "--reason", "nausea"),),
