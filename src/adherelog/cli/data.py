@@ -59,7 +59,7 @@ def export(
             format_=format_,
             output=output,
             force=force,
-            bom=not no_bom,
+            no_bom=no_bom,
         )
     )
 

@@ -111,6 +111,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--format',), 'format_', 'str', None, None, False, 'json'),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--no-bom',), 'no_bom', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -80,7 +80,7 @@ def export(
     format_: str = "json",
     output: str | None = None,
     force: bool = False,
-    bom: bool = True,
+    no_bom: bool = False,
 ) -> int:
     """``export``: see :mod:`adherelog.portability`."""
 
@@ -93,7 +93,7 @@ def export(
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
-                if fmt == "csv" and bom:
+                if fmt == "csv" and not no_bom:
                     sys.stdout.write(portability.BOM)
                 portability.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
@@ -104,7 +104,7 @@ def export(
                 force=force,
                 journal_file=paths.journal_path(settings.db),
                 progress=progress,
-                bom=fmt == "csv" and bom,
+                bom=fmt == "csv" and not no_bom,
             )
         what = "the journal" if fmt == "json" else "the doses and skips"
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
