@@ -70,7 +70,9 @@ def _refused(args: list[str], code: int = 1) -> str:
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
     _journal_with_doses()
-    assert _refused([str(tmp_path / "nope.db")]) == f"adherelog: There is no file {tmp_path}/nope.db."
+    assert (
+        _refused([str(tmp_path / "nope.db")]) == f"adherelog: There is no file {tmp_path}/nope.db."
+    )
     assert "is the journal itself" in _refused([str(journal())])
     export = tmp_path / "export.json"
     assert invoke("export", "-o", str(export)).exit_code == 0
