@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from helpers import invoke, ok
-
 from adherelog.fhir import dose_quantity, parse_dose
+from helpers import invoke, ok
 
 UCUM = "http://unitsofmeasure.org"
 

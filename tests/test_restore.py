@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import count, invoke, journal, ok, one_error_line, sha256
-
 from adherelog.migrations import SCHEMA_VERSION
+from helpers import count, invoke, journal, ok, one_error_line, sha256
 
 
 def _journal_with_doses() -> None:

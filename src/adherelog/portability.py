@@ -307,9 +307,9 @@ def export_file(
     progress: Progress | None = None,
     bom: bool = False,
 ) -> None:
-    """Write an export in ``fmt`` to ``path`` (after a UTF-8 byte-order mark with ``bom``) under the ``-o`` rules (SPEC §8; never onto
-    ``journal_file`` or its files), streaming it through a private temporary file that is
-    renamed into place once complete."""
+    """Write an export in ``fmt`` to ``path`` (after a UTF-8 byte-order mark with ``bom``)
+    under the ``-o`` rules (SPEC §8; never onto ``journal_file`` or its files), streaming it
+    through a private temporary file that is renamed into place once complete."""
     with private_temp(path, force=force, journal=journal_file) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

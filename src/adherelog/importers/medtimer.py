@@ -231,12 +231,12 @@ def convert(data: bytes, zone: ZoneInfo, now: datetime) -> Converted:
         med_id = reminder_med.get(reminder_id)
         if med_id is None:
             key = name_key(name)
-            med = meds_by_key.get(key)
-            if med is None:
-                med = med_row(APP, name, day_start(first_seen[key].astimezone(zone).date(), zone))
-                meds_by_key[key] = med
-                out.meds.append(med)
-            med_id = str(med["id"])
+            held = meds_by_key.get(key)
+            if held is None:
+                held = med_row(APP, name, day_start(first_seen[key].astimezone(zone).date(), zone))
+                meds_by_key[key] = held
+                out.meds.append(held)
+            med_id = str(held["id"])
         local = slot.astimezone(zone)
         clock = clock_text(local.hour * 60 + local.minute)
         use_slot = clock in slot_times.get(med_id, set()) and local.second == 0
@@ -248,9 +248,9 @@ def convert(data: bytes, zone: ZoneInfo, now: datetime) -> Converted:
             out.skip(where, "skips a time that is not in the medication's schedule")
             continue
         amount_text = _text(event, "amount", where).strip()
-        amount = number(amount_text) if amount_text else None
+        taken = number(amount_text) if amount_text else None
         notes = _text(event, "notes", where).strip()
-        if amount is None and amount_text and amount_text != "?":
+        if taken is None and amount_text and amount_text != "?":
             notes = f"{notes} (amount {amount_text})".strip()
         out.records.append(
             record_row(
@@ -262,7 +262,7 @@ def convert(data: bytes, zone: ZoneInfo, now: datetime) -> Converted:
                 at=at if kind == "dose" else max(at, slot),
                 zone=zone,
                 slot=slot if use_slot else None,
-                amount=amount if kind == "dose" else None,
+                amount=taken if kind == "dose" else None,
                 note=notes or None,
             )
         )
