@@ -100,7 +100,8 @@ def parse(html_text: str) -> Page:
 def test_the_report_numbers_are_the_summary_numbers() -> None:
     make_journal()
     data = data_for()
-    assert data.since == date(2026, 8, 25)
+    # The real period: from the journal's first medication (1 Nov), not 90 days back.
+    assert data.since == date(2026, 11, 1)
     assert data.until == date(2026, 11, 22)
     zone = clock.local_zone()
     store = storage.open_store(journal(), write=False)
@@ -173,7 +174,7 @@ def test_since_sets_the_period_and_a_future_start_is_refused() -> None:
 def test_markdown_has_every_section() -> None:
     make_journal()
     text = ok("report").stdout
-    assert text.startswith("# Medication report\n\n**Period:** 25 Aug 2026 to 22 Nov 2026")
+    assert text.startswith("# Medication report\n\n**Period:** 1 Nov 2026 to 22 Nov 2026")
     for heading in (
         "## Summary",
         "## Current medications",
@@ -188,7 +189,10 @@ def test_markdown_has_every_section() -> None:
     assert "| 2026-11-02 | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ | ✓ |" in text
     assert "| 2026-11-07 09:00 | Sertraline | felt sick |" not in text  # the dose, not the skip
     assert "| 2026-11-07 08:00 | Sertraline | felt sick |" in text
-    assert "- Sertraline: from 2026-11-15, daily at 08:00, 75 mg" in text
+    # Every schedule version in the period, with its dose: the change is visible.
+    assert "- Sertraline: 2026-11-01 to 2026-11-14: 50 mg, daily at 08:00" in text
+    assert "- Sertraline: from 2026-11-15: 75 mg, daily at 08:00" in text
+    assert "## Missed doses by time of day" in text
     assert "not medical advice" in text
     assert ok("report", "--json").stdout == text
 
@@ -235,7 +239,7 @@ def test_html_heatmap_has_a_square_per_day_with_its_meaning() -> None:
     assert len(squares) == 22
     assert squares[0] == ("#1b7837", "Sun 01 Nov 2026: 3 of 3 doses taken (all doses taken)")
     titles = dict((t.split(":")[0], c) for c, t in squares)
-    assert titles["Thu 05 Nov 2026"] == "#e08214"  # some taken, one missed
+    assert titles["Thu 05 Nov 2026"] == "#5aae61"  # two of three taken: the second shade
     assert titles["Sun 22 Nov 2026"] == "#9ecae1"  # still to come
 
 

@@ -83,14 +83,18 @@ def render(data: ReportData) -> str:
                 for m in data.meds
             ],
         )
-        changes = [(med, change) for med in data.meds for change in med.changes]
-        if changes:
-            out += ["", "Schedule changes in this period:", ""]
-        for med, change in changes:
-            dose = f", {_md(change.dose)}" if change.dose else ""
-            out.append(
-                f"- {_md(med.name)}: from {change.start.isoformat()}, {_md(change.text)}{dose}"
-            )
+        changed = [med for med in data.meds if len(med.versions) > 1]
+        if changed:
+            out += ["", "Doses and schedules in this period:", ""]
+        for med in changed:
+            for version in med.versions:
+                dose = f"{_md(version.dose)}, " if version.dose else ""
+                span = (
+                    f"{version.start.isoformat()} to {version.until.isoformat()}"
+                    if version.until
+                    else f"from {version.start.isoformat()}"
+                )
+                out.append(f"- {_md(med.name)}: {span}: {dose}{_md(version.text)}")
     else:
         out.append("No medications.")
     out += ["", "## Adherence by medication", ""]
@@ -125,6 +129,19 @@ def render(data: ReportData) -> str:
                 out.append(f"- {_md(med.name)}: {med.as_needed_doses} as-needed dose(s)")
             if med.extra_doses:
                 out.append(f"- {_md(med.name)}: {med.extra_doses} additional dose(s)")
+    out += ["", "## Missed doses by time of day", ""]
+    timed = [t for t in data.by_time if t.due]
+    if timed:
+        out += _table(
+            ["Time of day", "Due", "Missed", "Skipped", "Not taken"],
+            [
+                [t.clock, str(t.due), str(t.missed), str(t.skipped), percent(t.not_taken / t.due)]
+                for t in timed
+            ],
+            "lrrrr",
+        )
+    else:
+        out.append("No scheduled doses in this period.")
     out += ["", "## Calendar", ""]
     weeks = _weeks(data.days) if any(d.expected for d in data.days) else []
     if not weeks:
