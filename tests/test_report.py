@@ -186,7 +186,7 @@ def test_markdown_has_every_section() -> None:
         assert f"\n{heading}\n" in text
     assert "| Metformin | 500 mg | daily at 08:00, 20:00 | 2026-11-01 | 21 |" in text
     assert "| Metformin | 39 of 43 | 38 | 1 | 0 | 4 | 91% |" in text
-    assert "| 2026-11-02 | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ | ✓ |" in text
+    assert "| 2026-11-02 | ✓ | ✓ | ✓ | 2/3 | ✓ | 2/3 | ✓ |" in text
     assert "| 2026-11-07 09:00 | Sertraline | felt sick |" not in text  # the dose, not the skip
     assert "| 2026-11-07 08:00 | Sertraline | felt sick |" in text
     # Every schedule version in the period, with its dose: the change is visible.

@@ -44,6 +44,13 @@ def _weeks(days: Sequence[Day]) -> list[tuple[date, list[Day | None]]]:
     return weeks
 
 
+def _day_cell(day: Day) -> str:
+    """A day of the calendar: a symbol when it says everything, else the share taken."""
+    if day.state == "broken" and day.expected:
+        return f"{day.taken}/{day.expected}"
+    return DAY_SYMBOLS[day.state]
+
+
 def render(data: ReportData) -> str:
     """The report as Markdown: every user-typed text escaped so it renders as plain text."""
     o = data.overall
@@ -150,13 +157,16 @@ def render(data: ReportData) -> str:
         out += _table(
             ["Week of", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             [
-                [monday.isoformat()] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
+                [monday.isoformat()] + ["" if d is None else _day_cell(d) for d in week]
                 for monday, week in weeks
             ],
             "llllllll",
         )
         out.append("")
-        out.append("; ".join(f"{DAY_SYMBOLS[k]} {v}" for k, v in DAY_WORDS.items()) + ".")
+        out.append(
+            "; ".join(f"{DAY_SYMBOLS[k]} {v}" for k, v in DAY_WORDS.items())
+            + "; 5/7: doses taken of those due that day."
+        )
     out += ["", "## Side effects", ""]
     if data.effects:
         out += _table(
