@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from adherelog.migrations import SCHEMA_VERSION
 from helpers import data, ok, run, scalar, sha256
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="tmpfs mounts and POSIX locks")
@@ -86,8 +87,9 @@ def _old_schema(db: Path) -> None:
     """Turn the journal at ``db`` into one of schema 2: before the summary tables."""
     conn = sqlite3.connect(db, isolation_level=None)
     names = conn.execute(
-        "SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL AND (type = 'trigger'"
-        " OR name IN ('day_counts', 'streak_cache', 'exact_ranges', 'idx_records_unslotted'))"
+        "SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL AND (type IN ('trigger',"
+        " 'view') OR name IN ('day_counts', 'streak_cache', 'exact_ranges',"
+        " 'idx_records_unslotted'))"
     ).fetchall()
     for kind, name in names:
         if kind != "index" or name == "idx_records_unslotted":
@@ -242,7 +244,7 @@ def test_an_older_journal_is_read_as_upgraded_and_left_as_it_was(
     # The next writing command upgrades the file.
     env = {"ADHERELOG_DB": str(old)}
     ok("take", "Metformin", "--extra", env=env)
-    assert scalar("PRAGMA user_version", path=old) == 3
+    assert scalar("PRAGMA user_version", path=old) == SCHEMA_VERSION
 
 
 def _kept(db: Path) -> list[tuple[str, int]]:
