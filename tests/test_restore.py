@@ -139,3 +139,37 @@ def test_a_restore_killed_at_any_moment_leaves_the_old_or_the_new_journal(tmp_pa
         if records != old:
             break
     assert ok("check").exit_code == 0
+
+
+def test_a_restore_waits_for_a_writer_and_refuses_when_busy(tmp_path: Path) -> None:
+    _journal_with_doses()
+    backup = _backup(tmp_path)
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time, pathlib\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "pathlib.Path(sys.argv[2]).touch()\n"
+            "time.sleep(30)\n",
+            str(journal()),
+            str(ready),
+        ]
+    )
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        before = sha256(journal())
+        result = invoke("restore", str(backup))
+        assert result.exit_code == 1
+        assert "busy" in one_error_line(result.stderr)
+        assert sha256(journal()) == before
+        assert not [p for p in journal().parent.iterdir() if "before-restore" in p.name]
+        assert not [p for p in journal().parent.iterdir() if p.name.startswith(".")]
+    finally:
+        holder.kill()
+        holder.wait()

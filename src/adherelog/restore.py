@@ -3,10 +3,11 @@
 The backup is checked first, through a private copy beside the journal that no other
 process writes: it must be an SQLite file, an adherelog journal (its application id), of a
 schema this adherelog knows, and pass SQLite's integrity check; the journal itself (or one
-of its files) is refused. Then, under the journal's write lock, the journal as it stands is
-copied to ``NAME.before-restore-YYYYMMDD-HHMMSS`` beside it (0600), and the checked copy is
-written over the journal in one SQLite transaction (see :mod:`adherelog.storage.restore`),
-so a crash leaves the old journal or the restored one. Nothing here prints.
+of its files) is refused. Then, with the journal locked against every other process from
+start to end, the journal as it stands is copied to
+``NAME.before-restore-YYYYMMDD-HHMMSS.db`` beside it (0600), and the checked copy is written
+over the journal in one SQLite transaction (see :mod:`adherelog.storage.restore`), so a
+crash leaves the old journal or the restored one. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from adherelog.outfile import refuse_journal, staged
 from adherelog.storage import APPLICATION_ID, SIDE_FILES, is_corruption, open_store, reading_file
 from adherelog.storage import check as check_queries
 from adherelog.storage.backup import copy_journal
-from adherelog.storage.restore import copy_into
+from adherelog.storage.restore import copy_into, hold
 from adherelog.text import printable
 
 KEPT_SUFFIX = ".before-restore-"
@@ -125,20 +126,18 @@ def restore(journal: Path, backup: str, now: datetime) -> Restored:
         version = _checked_copy(source, tmp, shown)
         store = open_store(journal, write=True)
         try:
+            # The journal stays locked from here until the store closes: the kept copy
+            # and the replaced journal are the same, and no write falls in between.
+            hold(store.conn)
+            with store.write():
+                pass  # takes the lock (or says the journal is busy)
             if had_journal:
-                # The write lock keeps every other writer out while a second connection
-                # copies what the journal holds (SQLite copies nothing out of a connection
-                # inside a write transaction).
-                with (
-                    store.write(),
-                    staged(
-                        kept_name(journal, now), force=False, journal=journal, numbered=True
-                    ) as work,
-                    reading_file(journal) as reader,
-                ):
+                with staged(
+                    kept_name(journal, now), force=False, journal=journal, numbered=True
+                ) as work:
                     fd = os.open(work.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                     os.close(fd)
-                    copy_journal(reader, work.tmp)
+                    copy_journal(store.conn, work.tmp)
                 kept = work.target
             try:
                 copy_into(tmp, store.conn)

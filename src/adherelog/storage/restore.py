@@ -11,6 +11,13 @@ import sqlite3
 from pathlib import Path
 
 
+def hold(conn: sqlite3.Connection) -> None:
+    """Keep the journal locked from its next transaction until ``conn`` closes (SQLite's
+    exclusive locking mode): no other process writes or reads it meanwhile, so what is kept
+    and what is replaced are the same journal."""
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+
+
 def copy_into(source: Path, journal: sqlite3.Connection) -> None:
     """Replace the whole content of ``journal`` (outside any transaction) with the
     database file ``source``. SQLite's errors are raised as they are."""
