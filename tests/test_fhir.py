@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
+from adherelog.fhir import dose_quantity, parse_dose
 from helpers import invoke, ok
+
+UCUM = "http://unitsofmeasure.org"
 
 # FHIR R4 value sets and formats this export must respect.
 ADMIN_STATUS = {
@@ -157,7 +160,10 @@ def test_doses_and_skips_become_a_valid_collection(doses: dict[str, Any]) -> Non
         "medicationCodeableConcept": {"text": "Sertraline"},
         "subject": {"reference": patient["fullUrl"]},
         "effectiveDateTime": "2026-11-20T08:20:00+00:00",
-        "dosage": {"text": "50 mg", "dose": {"value": 1}},
+        "dosage": {
+            "text": "50 mg",
+            "dose": {"value": 50, "unit": "mg", "system": UCUM, "code": "mg"},
+        },
     }
     skipped = by_id[doses["skipped"]["id"]]
     assert skipped["status"] == "not-done"
@@ -166,7 +172,10 @@ def test_doses_and_skips_become_a_valid_collection(doses: dict[str, Any]) -> Non
     assert "dosage" not in skipped
     assert by_id[doses["bare"]["id"]]["statusReason"] == [{"text": "skipped"}]
     extra = by_id[doses["extra"]["id"]]
-    assert extra["dosage"] == {"dose": {"value": 2}}
+    # No dose text: the units taken, still with a unit.
+    assert extra["dosage"] == {
+        "dose": {"value": 2, "unit": "unit", "system": UCUM, "code": "{unit}"}
+    }
     assert "private" not in json.dumps(doc)  # notes stay in the journal
 
 
@@ -208,3 +217,31 @@ def test_fhir_writes_with_o_and_json_changes_nothing(tmp_path: Path, doses: dict
     assert result.stdout == ""
     assert result.stderr == f"Wrote the FHIR bundle to {target}.\n"
     assert json.loads(target.read_text(encoding="utf-8")) == bundle()
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "per_dose", "expected"),
+    [
+        ("1000 mg", 1.0, 1.0, {"value": 1000, "unit": "mg", "system": UCUM, "code": "mg"}),
+        ("500 mg", 2.0, 1.0, {"value": 1000, "unit": "mg", "system": UCUM, "code": "mg"}),
+        ("2 tablets", 2.0, 2.0, {"value": 2, "unit": "tablet", "system": UCUM, "code": "{tablet}"}),
+        ("0,5 mL", 1.0, 1.0, {"value": 0.5, "unit": "mL", "system": UCUM, "code": "mL"}),
+        (
+            "one in the evening",
+            2.0,
+            1.0,
+            {"value": 2, "unit": "unit", "system": UCUM, "code": "{unit}"},
+        ),
+        (None, 1.0, 1.0, {"value": 1, "unit": "unit", "system": UCUM, "code": "{unit}"}),
+    ],
+)
+def test_a_dose_always_carries_its_unit(
+    text: str | None, amount: float, per_dose: float, expected: dict[str, Any]
+) -> None:
+    assert dose_quantity(text, amount, per_dose) == expected
+
+
+def test_dose_text_that_is_not_a_number_and_a_unit_is_not_parsed() -> None:
+    assert parse_dose("1-2 tablets") is None
+    assert parse_dose("500 furlongs") is None
+    assert parse_dose("500 mg") == (500.0, "mg", "mg")

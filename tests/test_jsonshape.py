@@ -94,6 +94,7 @@ RUNS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
         ("med", "taper", "Sertraline", "--step", "2026-11-29 25 mg", "--stop", "2026-12-06"),
     ),
     ("report",): (("report",),),
+    ("restore",): (("backup", "{tmp}/backup.db"), ("restore", "{tmp}/backup.db")),
     ("sample",): (("--db", "{tmp}/sample.db", "sample", "--days", "7"),),
     ("share", "card"): (("share", "card"),),
     ("skip",): (("skip", "Sertraline", "--at", "2026-11-22 08:00", "--reason", "nausea"),),

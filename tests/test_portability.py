@@ -471,7 +471,9 @@ def test_export_prints_the_document_and_json_changes_nothing() -> None:
     plain = ok("export").stdout
     assert plain == ok("export", "--json").stdout == export_text(journal())
     csv_bytes = ok("export", "--format", "csv").stdout_bytes
-    assert csv_bytes == export_text(journal(), "csv").encode("utf-8")
+    assert csv_bytes == b"\xef\xbb\xbf" + export_text(journal(), "csv").encode("utf-8")
+    bare = ok("export", "--format", "csv", "--no-bom").stdout_bytes
+    assert bare == export_text(journal(), "csv").encode("utf-8")
 
 
 def test_export_with_o_writes_the_file_and_says_so_on_stderr(tmp_path: Path) -> None:
@@ -531,7 +533,7 @@ def test_import_of_a_damaged_file_exits_1_and_writes_nothing(tmp_path: Path) -> 
     assert not fresh.exists()
     missing = invoke("import", str(tmp_path / "nope.json"))
     assert missing.exit_code == 1
-    assert "No file named" in one_error_line(missing.stderr)
+    assert "There is no file" in one_error_line(missing.stderr)
 
 
 # --- the schema -------------------------------------------------------------------------------

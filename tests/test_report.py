@@ -100,7 +100,8 @@ def parse(html_text: str) -> Page:
 def test_the_report_numbers_are_the_summary_numbers() -> None:
     make_journal()
     data = data_for()
-    assert data.since == date(2026, 8, 25)
+    # The real period: from the journal's first medication (1 Nov), not 90 days back.
+    assert data.since == date(2026, 11, 1)
     assert data.until == date(2026, 11, 22)
     zone = clock.local_zone()
     store = storage.open_store(journal(), write=False)
@@ -173,7 +174,7 @@ def test_since_sets_the_period_and_a_future_start_is_refused() -> None:
 def test_markdown_has_every_section() -> None:
     make_journal()
     text = ok("report").stdout
-    assert text.startswith("# Medication report\n\n**Period:** Tue 25 Aug 2026 to Sun 22 Nov 2026")
+    assert text.startswith("# Medication report\n\n**Period:** Sun 1 Nov 2026 to Sun 22 Nov 2026")
     for heading in (
         "## Summary",
         "## Current medications",
@@ -185,10 +186,13 @@ def test_markdown_has_every_section() -> None:
         assert f"\n{heading}\n" in text
     assert "| Metformin | 500 mg | daily at 08:00, 20:00 | Sun 1 Nov 2026 | 21 |" in text
     assert "| Metformin | 39 of 43 | 38 | 0 | 1 | 0 | 4 | 91% |" in text
-    assert "| Mon 2 Nov 2026 | ✓ | ✓ | ✓ | ✗ | ✓ | ✗ | ✓ |" in text
+    assert "| Mon 2 Nov 2026 | ✓ | ✓ | ✓ | 2/3 | ✓ | 2/3 | ✓ |" in text
     assert "| Sat 7 Nov 2026 09:00 | Sertraline | felt sick |" not in text  # the dose, not the skip
     assert "| Sat 7 Nov 2026 08:00 | Sertraline | felt sick |" in text
-    assert "- Sertraline: from Sun 15 Nov 2026, daily at 08:00, 75 mg" in text
+    # Every schedule version in the period, with its dose: the change is visible.
+    assert "- Sertraline: Sun 1 Nov 2026 to Sat 14 Nov 2026: 50 mg, daily at 08:00" in text
+    assert "- Sertraline: from Sun 15 Nov 2026: 75 mg, daily at 08:00" in text
+    assert "## Missed doses by time of day" in text
     assert "not medical advice" in text
     assert ok("report", "--json").stdout == text
 
@@ -235,7 +239,7 @@ def test_html_heatmap_has_a_square_per_day_with_its_meaning() -> None:
     assert len(squares) == 22
     assert squares[0] == ("#1b7837", "Sun 1 Nov 2026: 3 of 3 doses taken (all doses taken)")
     titles = dict((t.split(":")[0], c) for c, t in squares)
-    assert titles["Thu 5 Nov 2026"] == "#e08214"  # some taken, one missed
+    assert titles["Thu 5 Nov 2026"] == "#5aae61"  # two of three taken: the second shade
     assert titles["Sun 22 Nov 2026"] == "#9ecae1"  # still to come
 
 

@@ -43,6 +43,12 @@ class Header:
         return "scrypt" in self.stanzas
 
 
+def sealed_limit(plain_limit: int) -> int:
+    """The most bytes an age file of at most ``plain_limit`` bytes of plaintext may take:
+    armor (4/3), the header and a tag per 64 KiB chunk, with room to spare."""
+    return plain_limit * 3 // 2 + 64 * 1024
+
+
 def is_age(data: bytes) -> bool:
     """True when ``data`` starts like an age file, armored or binary (leading whitespace
     before the armor is allowed, as age allows it)."""

@@ -210,6 +210,7 @@ def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) 
 
 # --------------------------------------------------------------------------- CSV
 
+BOM = "\ufeff"  # so spreadsheet programs read the CSV as UTF-8 (SPEC §8 "Spreadsheets")
 CSV_COLUMNS = ("id", "kind", "med", "at", "scheduled_for", "late_minutes", "amount", "note")
 # A spreadsheet reads a cell that starts with one of these as a formula (or splits it).
 _FORMULA_START = frozenset("=+-@\t\r\n")
@@ -262,13 +263,16 @@ def export_file(
     force: bool,
     journal_file: Path | None,
     progress: Progress | None = None,
+    bom: bool = False,
 ) -> None:
-    """Write an export in ``fmt`` to ``path`` under the ``-o`` rules (SPEC §8; never onto
-    ``journal_file`` or its files), streaming it through a private temporary file that is
-    renamed into place once complete."""
+    """Write an export in ``fmt`` to ``path`` (after a UTF-8 byte-order mark with ``bom``)
+    under the ``-o`` rules (SPEC §8; never onto ``journal_file`` or its files), streaming it
+    through a private temporary file that is renamed into place once complete."""
     with private_temp(path, force=force, journal=journal_file) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            if bom:
+                handle.write(BOM)
             EXPORTERS[fmt](journal, handle, progress)
             handle.flush()
             os.fsync(handle.fileno())

@@ -9,6 +9,7 @@ address in every export. Notes are not written. Nothing here prints.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,63 @@ STATUS = {"dose": "completed", "skip": "not-done"}
 
 def _urn(value: str) -> str:
     return f"urn:uuid:{value}"
+
+
+UCUM = "http://unitsofmeasure.org"
+# Dose units people type → (unit shown, UCUM code). Counted forms are UCUM annotations.
+UNITS = {
+    "mg": ("mg", "mg"),
+    "g": ("g", "g"),
+    "mcg": ("µg", "ug"),
+    "µg": ("µg", "ug"),
+    "μg": ("µg", "ug"),
+    "ug": ("µg", "ug"),
+    "ml": ("mL", "mL"),
+    "l": ("L", "L"),
+    "iu": ("IU", "[iU]"),
+    "ie": ("IU", "[iU]"),
+    "unit": ("unit", "[U]"),
+    "units": ("unit", "[U]"),
+    "tablet": ("tablet", "{tablet}"),
+    "tablets": ("tablet", "{tablet}"),
+    "tab": ("tablet", "{tablet}"),
+    "tabs": ("tablet", "{tablet}"),
+    "capsule": ("capsule", "{capsule}"),
+    "capsules": ("capsule", "{capsule}"),
+    "caps": ("capsule", "{capsule}"),
+    "drop": ("drop", "[drp]"),
+    "drops": ("drop", "[drp]"),
+    "puff": ("puff", "{puff}"),
+    "puffs": ("puff", "{puff}"),
+}
+_DOSE_TEXT = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*([^\d\s]+)\s*")
+
+
+def parse_dose(text: str | None) -> tuple[float, str, str] | None:
+    """``"500 mg"`` → (500.0, "mg", "mg"); ``"2 tablets"`` → (2.0, "tablet", "{tablet}");
+    None when the text is not one number and a known unit."""
+    if not text:
+        return None
+    found = _DOSE_TEXT.fullmatch(text)
+    if found is None:
+        return None
+    unit = UNITS.get(found.group(2).casefold())
+    if unit is None:
+        return None
+    return float(found.group(1).replace(",", ".")), unit[0], unit[1]
+
+
+def dose_quantity(text: str | None, amount: float, per_dose: float) -> dict[str, Any]:
+    """A dose as a FHIR SimpleQuantity that always carries its unit: from the dose text
+    when it is a number and a unit (scaled when a dose of other than the usual units was
+    taken), else the units taken."""
+    parsed = parse_dose(text)
+    if parsed is not None:
+        value, unit, code = parsed
+        if per_dose > 0 and amount != per_dose:
+            value = value * amount / per_dose
+        return {"value": number(value), "unit": unit, "system": UCUM, "code": code}
+    return {"value": number(amount), "unit": "unit", "system": UCUM, "code": "{unit}"}
 
 
 def administration(record: Record, med: Med | None) -> dict[str, Any]:
@@ -51,7 +109,10 @@ def administration(record: Record, med: Med | None) -> dict[str, Any]:
         if version is not None and version.dose:
             dosage["text"] = version.dose
         if record.amount is not None:
-            dosage["dose"] = {"value": number(record.amount)}
+            per_dose = med.per_dose if med is not None else 1.0
+            dosage["dose"] = dose_quantity(
+                version.dose if version else None, record.amount, per_dose
+            )
             resource["dosage"] = dosage  # FHIR mad-1: a dosage needs a dose or a rate
     return resource
 

@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from adherelog.due import DueView
     from adherelog.goals import Goal
     from adherelog.identity import Identity
+    from adherelog.importers import ForeignImport
     from adherelog.maintenance import Backup, CheckResult, Problem
     from adherelog.remind import Config, Delivery, PassResult
     from adherelog.remind_units import Installed, Removed
+    from adherelog.restore import Restored
     from adherelog.sample import SampleSummary
     from adherelog.summary_values import CalendarDay, Counts, MedSummary, Summary
     from adherelog.undo import Undone
@@ -452,6 +454,24 @@ def journal_import(result: importing.ImportResult) -> Document:
         "conflicts": [{"table": c.table, "id": c.id, "reason": c.reason} for c in result.conflicts],
         "dry_run": result.dry_run,
         "keys": result.keys,
+    }
+
+
+def foreign_import(imported: ForeignImport) -> Document:
+    """``import --from APP``: :func:`journal_import` with the app and what was not mapped."""
+    document = journal_import(imported.result)
+    document["from"] = imported.app
+    document["unmapped"] = [{"where": u.where, "reason": u.reason} for u in imported.unmapped]
+    return document
+
+
+def restore(restored: Restored) -> Document:
+    """``restore``: the backup brought back and where the replaced journal was kept."""
+    return {
+        "journal": str(restored.journal),
+        "restored_from": str(restored.source),
+        "kept": str(restored.kept) if restored.kept is not None else None,
+        "schema_version": restored.schema_version,
     }
 
 

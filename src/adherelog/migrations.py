@@ -430,6 +430,33 @@ def m010_buddies(db: Any) -> None:
     )
 
 
+def m008_views(db: Any) -> None:
+    """Read-only views with readable names for people who open the journal in Datasette or
+    ``sqlite-utils`` (docs/journal-format.md): doses and skips with the medication's name,
+    every schedule version, and side effects. Views hold nothing; exports skip them."""
+    db.execute(
+        "CREATE VIEW dose_log AS SELECT r.id AS id, m.name AS medication,"
+        " CASE r.kind WHEN 'dose' THEN 'taken' ELSE 'skipped' END AS status,"
+        " r.local_date AS local_date, r.zone AS zone, r.at AS at_utc,"
+        " r.slot_date AS scheduled_date, r.slot_at AS scheduled_utc,"
+        " r.late_minutes AS late_minutes, r.amount AS amount, r.note AS note"
+        " FROM records r JOIN meds m ON m.id = r.med_id WHERE r.kind IN ('dose', 'skip')"
+    )
+    db.execute(
+        "CREATE VIEW schedule_versions AS SELECT m.name AS medication, s.dose AS dose,"
+        " s.times AS times, s.on_days AS weekdays, s.every AS every_n_days,"
+        " s.rrule AS rrule, s.cycle AS cycle, s.amounts AS amounts,"
+        " s.as_needed AS as_needed, s.zone AS zone, s.start_at AS from_utc,"
+        " s.end_at AS until_utc FROM schedules s JOIN meds m ON m.id = s.med_id"
+    )
+    db.execute(
+        "CREATE VIEW side_effect_log AS SELECT r.id AS id, r.effect AS effect,"
+        " r.severity AS severity, m.name AS medication, r.local_date AS local_date,"
+        " r.zone AS zone, r.at AS at_utc, r.note AS note"
+        " FROM records r LEFT JOIN meds m ON m.id = r.med_id WHERE r.kind = 'effect'"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
@@ -439,5 +466,6 @@ MIGRATIONS: list[Migration] = [
     m005_schedule_kinds,
     m009_peer_counts,
     m010_buddies,
+    m008_views,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,8 @@ summary`` for the same period. The renderers (:mod:`adherelog.report_md`,
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from adherelog import schedule, summary
@@ -16,7 +18,7 @@ from adherelog.adherence import DayClass
 from adherelog.clock import localize
 from adherelog.errors import UsageError
 from adherelog.journal import Journal
-from adherelog.model import Med, ScheduleVersion
+from adherelog.model import Med, Record, ScheduleVersion
 from adherelog.schedule import schedule_text
 from adherelog.summary_values import Counts, MedSummary
 from adherelog.valueclass import dataclass, replace
@@ -34,6 +36,22 @@ class ScheduleChange:
     start: date
     text: str
     dose: str | None
+    until: date | None = None  # the last day it was in force within the period
+
+
+@dataclass(frozen=True)
+class TimeOfDay:
+    """The scheduled doses at one clock time over the period: how many were due, missed
+    and skipped (SPEC §8: "which times of day are missed most")."""
+
+    clock: str  # "08:00", the schedule's own clock time
+    due: int
+    missed: int
+    skipped: int
+
+    @property
+    def not_taken(self) -> int:
+        return self.missed + self.skipped
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,8 @@ class MedRow:
     as_needed_doses: int
     extra_doses: int  # additional doses of a scheduled medication, filling no slot
     changes: tuple[ScheduleChange, ...] = ()
+    # Every schedule version in force during the period, oldest first, with its dose.
+    versions: tuple[ScheduleChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,7 @@ class ReportData:
     skips: tuple[SkipItem, ...]
     effects_total: int
     skips_total: int
+    by_time: tuple[TimeOfDay, ...] = ()  # most often not taken first
 
     @property
     def day_count(self) -> int:
@@ -120,6 +141,24 @@ def _med_row(journal: Journal, row: MedSummary, first: date, last: date) -> MedR
         start = version.start.astimezone(schedule.zone(version.zone)).date()
         if first <= start <= last:
             changes.append(ScheduleChange(start, _version_text(med, version), version.dose))
+    versions = []
+    for index, version in enumerate(med.versions):
+        zone = schedule.zone(version.zone)
+        start = version.start.astimezone(zone).date()
+        ends = [v.start for v in med.versions[index + 1 : index + 2]]
+        if version.end is not None:
+            ends.append(version.end)
+        end = (min(ends) - timedelta(microseconds=1)).astimezone(zone).date() if ends else None
+        if start > last or (end is not None and end < first):
+            continue
+        versions.append(
+            ScheduleChange(
+                max(start, first),
+                _version_text(med, version),
+                version.dose,
+                min(end, last) if end is not None else None,
+            )
+        )
     return MedRow(
         name=med.name,
         dose=current.dose,
@@ -133,6 +172,7 @@ def _med_row(journal: Journal, row: MedSummary, first: date, last: date) -> MedR
         as_needed_doses=row.as_needed_doses,
         extra_doses=row.extra_doses,
         changes=tuple(changes),
+        versions=tuple(versions),
     )
 
 
@@ -163,8 +203,9 @@ def build_report(
         journal, first=first, last=last, calendar_weeks=_calendar_weeks(first, last)
     )
     meds = tuple(_med_row(journal, row, first, last) for row in found.meds)
-    # The calendar starts with the first medication, not with empty weeks before it.
+    # The real period starts with the journal's first medication, not with empty weeks.
     shown_from = max(first, min((m.since for m in meds), default=first))
+    shown_from = min(shown_from, last)
     days = tuple(
         Day(c.day, _STATES.get(c.cls, "none"), c.expected, c.taken)
         for c in found.calendar
@@ -189,7 +230,7 @@ def build_report(
     ]
     return ReportData(
         generated=journal.now.astimezone(zone),
-        since=first,
+        since=shown_from,
         until=last,
         zone=zone.key,
         overall=found.overall,
@@ -201,4 +242,25 @@ def build_report(
         skips=tuple(skips[-MAX_LISTED:]),
         effects_total=len(effects),
         skips_total=len(skips),
+        by_time=_by_time(records),
     )
+
+
+def _by_time(records: Sequence[Record]) -> tuple[TimeOfDay, ...]:
+    """Scheduled doses per clock time of their slot (in the schedule's zone): due, missed,
+    skipped; the times most often not taken first."""
+    due: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for r in records:
+        if r.slot_at is None or r.kind not in ("dose", "skip", "missed"):
+            continue
+        clock = r.slot_at.astimezone(schedule.zone(r.slot_zone or r.zone)).strftime("%H:%M")
+        due[clock] += 1
+        if r.kind == "missed":
+            missed[clock] += 1
+        elif r.kind == "skip":
+            skipped[clock] += 1
+    rows = [TimeOfDay(c, due[c], missed[c], skipped[c]) for c in due]
+    rows.sort(key=lambda t: (-(t.not_taken / t.due), t.clock))
+    return tuple(rows)

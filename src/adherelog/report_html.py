@@ -53,9 +53,10 @@ h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 22px 0 8px; border-bottom: 1px solid #ccc; padding-bottom: 3px; }
 p { margin: 4px 0; }
 .muted { color: #555; font-size: 12px; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; }
-.tile { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; }
-.tile b { display: block; font-size: 22px; }
+.tiles { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; }
+.tile { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; min-width: 0;
+  overflow-wrap: anywhere; }
+.tile b { display: block; font-size: 20px; }
 .tile span { color: #555; font-size: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e2e2e2;
@@ -71,15 +72,26 @@ svg text { font-family: inherit; }
   vertical-align: -1px; border-radius: 2px; }
 footer { margin-top: 24px; border-top: 1px solid #ccc; padding-top: 6px; }
 svg, .tiles, .legend { break-inside: avoid; page-break-inside: avoid; }
-@page { size: auto; margin: 14mm; }
+@page { margin: 11mm; }
 @media print {
-  body { background: #fff; font-size: 11pt; }
+  body { background: #fff; font-size: 9pt; line-height: 1.3; }
+  h1 { font-size: 16pt; }
+  h2 { font-size: 11pt; margin: 10px 0 4px; }
+  header { margin-bottom: 8px; padding-bottom: 4px; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 4px; }
+  .tile { padding: 4px 6px; }
+  .tile b { font-size: 14pt; }
+  .tile span, .muted, .legend { font-size: 8pt; }
+  footer { display: none; }
   main { box-shadow: none; margin: 0; padding: 0; max-width: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h2 { break-after: avoid; page-break-after: avoid; }
   tr { break-inside: avoid; page-break-inside: avoid; }
 }
 """
+
+LISTED = 8  # side effects and skips listed on paper; the timeline shows every one
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
 
@@ -96,14 +108,29 @@ def _attr(value: float) -> str:
 # --------------------------------------------------------------------------- SVG pieces
 
 
+# The share of a day's doses taken, from none to all: five shades, light to dark, so a
+# day of 6 doses taken out of 7 reads as almost full, and the page prints in grey too.
+SHADES = ("#fde0dd", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")
+
+
+def share_shade(taken: int, expected: int) -> str:
+    """The fill of a day with ``taken`` of ``expected`` doses taken."""
+    if expected <= 0:
+        return NEUTRAL
+    share = min(1.0, taken / expected)
+    if share >= 1:
+        return SHADES[4]
+    if share == 0:
+        return SHADES[0]
+    return SHADES[1 + min(2, int(share * 3))]
+
+
 def _day_colour(day: Day) -> str:
-    if day.state == "kept":
-        return KEPT
-    if day.state == "broken":
-        return PARTIAL if day.taken else NONE_TAKEN
     if day.state == "open":
         return OPEN
-    return NEUTRAL
+    if day.expected == 0:
+        return NEUTRAL
+    return share_shade(day.taken, day.expected)
 
 
 def _day_title(day: Day) -> str:
@@ -146,11 +173,11 @@ def heatmap_svg(days: Sequence[Day]) -> str:
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
             f'fill="{_day_colour(day)}"><title>{esc(_day_title(day))}</title></rect>'
         )
-        if day.state == "broken":
-            # A mark for black-and-white prints.
+        if day.state != "open" and day.expected and day.taken == 0:
+            # No dose taken at all: a thin outline, visible in black-and-white prints.
             parts.append(
-                f'<path d="M{x + 3} {y + 3}L{x + cell - 3} {y + cell - 3}M{x + cell - 3} '
-                f'{y + 3}L{x + 3} {y + cell - 3}" stroke="#fff" stroke-width="1.6"/>'
+                f'<rect x="{x + 0.5}" y="{y + 0.5}" width="{cell - 1}" height="{cell - 1}" '
+                'rx="2" fill="none" stroke="#b2182b" stroke-width="1"/>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -348,14 +375,14 @@ def _meds_section(data: ReportData) -> str:
         schedule = esc(med.schedule)
         if med.zone != data.zone:
             schedule += f' <span class="muted">({esc(med.zone)})</span>'
-        if med.changes:
+        if len(med.versions) > 1:
             schedule += (
                 '<ul class="changes">'
                 + "".join(
-                    f"<li>from {long_date(c.start)}: {esc(c.text)}"
-                    + (f", {esc(c.dose)}" if c.dose else "")
-                    + "</li>"
-                    for c in med.changes
+                    f"<li>{esc(_span(c.start, c.until))}: "
+                    + (f"<strong>{esc(c.dose)}</strong>, " if c.dose else "")
+                    + f"{esc(c.text)}</li>"
+                    for c in med.versions
                 )
                 + "</ul>"
             )
@@ -369,6 +396,34 @@ def _meds_section(data: ReportData) -> str:
             ]
         )
     return _table(["Medication", "Dose", "Schedule", "Since", "Supply"], rows, "    n")
+
+
+def _span(start: date, until: date | None) -> str:
+    return f"{short_date(start)} – {short_date(until)}" if until else f"from {short_date(start)}"
+
+
+def short_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def _by_time_section(data: ReportData) -> str:
+    rows = [t for t in data.by_time if t.due]
+    if not rows:
+        return "<p>No scheduled doses in this period.</p>"
+    shown = [
+        [
+            f"<strong>{esc(t.clock)}</strong>",
+            str(t.due),
+            str(t.missed),
+            str(t.skipped),
+            f"<strong>{percent(t.not_taken / t.due)}</strong>",
+        ]
+        for t in rows[:8]
+    ]
+    more = ""
+    if len(rows) > 8:
+        more = f'<p class="muted">… and {len(rows) - 8} other times, each missed less.</p>'
+    return _table(["Time of day", "Due", "Missed", "Skipped", "Not taken"], shown, " nnnn") + more
 
 
 def _adherence_section(data: ReportData) -> str:
@@ -426,9 +481,11 @@ def _calendar_section(data: ReportData) -> str:
         return "<p>No doses were scheduled in this period.</p>"
     legend = _legend(
         [
-            (KEPT, DAY_WORDS["kept"]),
-            (PARTIAL, "some doses taken, some skipped or missed"),
-            (NONE_TAKEN, "no dose taken"),
+            (SHADES[4], "every dose taken"),
+            (SHADES[3], "two thirds or more"),
+            (SHADES[2], "a third or more"),
+            (SHADES[1], "fewer than a third"),
+            (SHADES[0], "no dose taken (outlined)"),
             (OPEN, DAY_WORDS["open"]),
             (NEUTRAL, DAY_WORDS["none"]),
         ]
@@ -447,11 +504,14 @@ def _effects_section(data: ReportData) -> str:
             esc(e.med or ""),
             esc(e.note or ""),
         ]
-        for e in data.effects
+        for e in data.effects[-LISTED:]
     ]
     more = ""
-    if data.effects_total > len(data.effects):
-        more = f'<p class="muted">… and {data.effects_total - len(data.effects)} earlier.</p>'
+    if data.effects_total > len(rows):
+        more = (
+            f'<p class="muted">The last {len(rows)} of {data.effects_total}; every one is '
+            "in 'adherelog effect list'.</p>"
+        )
     return (
         effects_svg(data.effects, data.days[0].day if data.days else data.since, data.until)
         + _table(["When", "Side effect", "Severity", "Medication", "Note"], rows)
@@ -462,10 +522,14 @@ def _effects_section(data: ReportData) -> str:
 def _skips_section(data: ReportData) -> str:
     if not data.skips:
         return "<p>No doses were skipped in this period.</p>"
-    rows = [[long_moment(s.at), esc(s.med), esc(s.reason or "")] for s in data.skips]
+    listed = data.skips[-LISTED:]
+    rows = [[long_moment(s.at), esc(s.med), esc(s.reason or "")] for s in listed]
     more = ""
-    if data.skips_total > len(data.skips):
-        more = f'<p class="muted">… and {data.skips_total - len(data.skips)} earlier.</p>'
+    if data.skips_total > len(listed):
+        more = (
+            f'<p class="muted">The last {len(listed)} of {data.skips_total}; every one is '
+            "in 'adherelog history'.</p>"
+        )
     return _table(["Dose of", "Medication", "Reason"], rows) + more
 
 
@@ -476,7 +540,8 @@ def render(data: ReportData) -> str:
         ("summary", "Summary", _tiles(data)),
         ("medications", "Current medications", _meds_section(data)),
         ("adherence", "Adherence by medication", _adherence_section(data)),
-        ("calendar", "Calendar", _calendar_section(data)),
+        ("by-time", "Missed doses by time of day", _by_time_section(data)),
+        ("calendar", "Calendar: share of each day's doses taken", _calendar_section(data)),
         ("effects", "Side effects", _effects_section(data)),
         ("skips", "Skipped doses", _skips_section(data)),
     ]

@@ -47,6 +47,13 @@ def _weeks(days: Sequence[Day]) -> list[tuple[date, list[Day | None]]]:
     return weeks
 
 
+def _day_cell(day: Day) -> str:
+    """A day of the calendar: a symbol when it says everything, else the share taken."""
+    if day.state == "broken" and day.expected:
+        return f"{day.taken}/{day.expected}"
+    return DAY_SYMBOLS[day.state]
+
+
 def render(data: ReportData) -> str:
     """The report as Markdown: every user-typed text escaped so it renders as plain text."""
     o = data.overall
@@ -86,14 +93,18 @@ def render(data: ReportData) -> str:
                 for m in data.meds
             ],
         )
-        changes = [(med, change) for med in data.meds for change in med.changes]
-        if changes:
-            out += ["", "Schedule changes in this period:", ""]
-        for med, change in changes:
-            dose = f", {_md(change.dose)}" if change.dose else ""
-            out.append(
-                f"- {_md(med.name)}: from {long_date(change.start)}, {_md(change.text)}{dose}"
-            )
+        changed = [med for med in data.meds if len(med.versions) > 1]
+        if changed:
+            out += ["", "Doses and schedules in this period:", ""]
+        for med in changed:
+            for version in med.versions:
+                dose = f"{_md(version.dose)}, " if version.dose else ""
+                span = (
+                    f"{long_date(version.start)} to {long_date(version.until)}"
+                    if version.until
+                    else f"from {long_date(version.start)}"
+                )
+                out.append(f"- {_md(med.name)}: {span}: {dose}{_md(version.text)}")
     else:
         out.append("No medications.")
     out += ["", "## Adherence by medication", ""]
@@ -129,6 +140,19 @@ def render(data: ReportData) -> str:
                 out.append(f"- {_md(med.name)}: {plural(med.as_needed_doses, 'as-needed dose')}")
             if med.extra_doses:
                 out.append(f"- {_md(med.name)}: {plural(med.extra_doses, 'additional dose')}")
+    out += ["", "## Missed doses by time of day", ""]
+    timed = [t for t in data.by_time if t.due]
+    if timed:
+        out += _table(
+            ["Time of day", "Due", "Missed", "Skipped", "Not taken"],
+            [
+                [t.clock, str(t.due), str(t.missed), str(t.skipped), percent(t.not_taken / t.due)]
+                for t in timed
+            ],
+            "lrrrr",
+        )
+    else:
+        out.append("No scheduled doses in this period.")
     out += ["", "## Calendar", ""]
     weeks = _weeks(data.days) if any(d.expected for d in data.days) else []
     if not weeks:
@@ -137,13 +161,16 @@ def render(data: ReportData) -> str:
         out += _table(
             ["Week of", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             [
-                [long_date(monday)] + ["" if d is None else DAY_SYMBOLS[d.state] for d in week]
+                [long_date(monday)] + ["" if d is None else _day_cell(d) for d in week]
                 for monday, week in weeks
             ],
             "llllllll",
         )
         out.append("")
-        out.append("; ".join(f"{DAY_SYMBOLS[k]} {v}" for k, v in DAY_WORDS.items()) + ".")
+        out.append(
+            "; ".join(f"{DAY_SYMBOLS[k]} {v}" for k, v in DAY_WORDS.items())
+            + "; 5/7: doses taken of those due that day."
+        )
     out += ["", "## Side effects", ""]
     if data.effects:
         out += _table(

@@ -21,10 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from adherelog import tipfile, undo
+from adherelog import filekind, infile, tipfile, undo
 from adherelog.clock import from_utc_text
 from adherelog.errors import (
-    AdherelogError,
     ConflictError,
     InvalidFileError,
     NotFoundError,
@@ -475,48 +474,35 @@ def export_tips(
 # ------------------------------------------------------------------------------- import
 
 
-def read_source(source: str, stdin: BinaryIO) -> bytes:
-    """The bytes of ``source`` (a path, or ``-`` for ``stdin``), reading at most one byte
-    more than a bundle may hold; a larger file is refused before it is parsed. A path that
-    is not a regular file (a device, a FIFO, a socket) is refused at once, unopened, so it
-    can never hang the command or feed it without end."""
-    import os
-    import stat
+_BUNDLE_KINDS = frozenset({filekind.Kind.TIP_BUNDLE, filekind.Kind.TIP_DIGEST})
 
+
+def read_source(
+    source: str, stdin: BinaryIO, unseal: Callable[[bytes], bytes] | None = None
+) -> bytes:
+    """The bytes of ``source`` (a path, or ``-`` for ``stdin``), reading at most one byte
+    more than a bundle may hold; a larger file is refused before it is parsed. An age file
+    is decrypted by ``unseal`` (SPEC §8) and its plaintext held to the same limit."""
     shown = one_line(source) if source != STDIN else "The input"
-    try:
-        if source == STDIN:
-            data = stdin.read(tipfile.MAX_BYTES + 1)
-        else:
-            mode = os.stat(source).st_mode
-            if stat.S_ISDIR(mode):
-                raise AdherelogError(f"{shown} is a folder; give a tip bundle file.")
-            if not stat.S_ISREG(mode):
+    if source != STDIN:
+        kind = filekind.detect(infile.head(source))
+        if kind is filekind.Kind.AGE and unseal is not None:
+            from adherelog import agefile
+
+            sealed = infile.read_all(
+                source, agefile.sealed_limit(tipfile.MAX_BYTES), "an encrypted tip bundle"
+            )
+            data = unseal(sealed)
+            if len(data) > tipfile.MAX_BYTES:
                 raise InvalidFileError(
-                    f"{shown} is not a regular file (a device, FIFO or socket); give a tip "
-                    "bundle file."
+                    f"{shown} holds more than 1 MiB, the most a tip bundle may be; nothing"
+                    " was imported."
                 )
-            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-            fd = os.open(source, flags)
-            with os.fdopen(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise InvalidFileError(
-                        f"{shown} is not a regular file; give a tip bundle file."
-                    )
-                data = handle.read(tipfile.MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise NotFoundError(f"There is no file {one_line(source)}.") from None
-    except IsADirectoryError:
-        raise AdherelogError(f"{one_line(source)} is a folder; give a tip bundle file.") from None
-    except OSError as exc:
-        raise AdherelogError(
-            f"Cannot read {one_line(source)} ({exc.strerror or type(exc).__name__})."
-        ) from None
-    if len(data) > tipfile.MAX_BYTES:
-        raise InvalidFileError(
-            f"{shown} is larger than 1 MiB, the most a tip bundle may be; nothing was imported."
-        )
-    return data
+            kind = filekind.detect(data[: infile.HEAD_BYTES])
+            filekind.expect(kind, _BUNDLE_KINDS, shown, "a tip bundle")
+            return data
+        filekind.expect(kind, _BUNDLE_KINDS, shown, "a tip bundle")
+    return infile.read_all(source, tipfile.MAX_BYTES, "a tip bundle", stdin=stdin)
 
 
 def import_label(label: str | None, source: str) -> str:

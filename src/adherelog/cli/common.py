@@ -98,6 +98,19 @@ def _keep_streak_state(session: Session) -> None:
     summary.keep_streaks(as_journal(session))
 
 
+def unsealer(settings: Settings, what: str) -> Callable[[bytes], bytes]:
+    """Decrypt an age file given to ``import``, ``tip import`` or ``restore`` with this
+    journal's own key (read, never made) or a passphrase (SPEC §8)."""
+
+    def unseal(data: bytes) -> bytes:
+        from adherelog import buddies
+
+        with open_session(settings, write=False) as session:
+            return buddies.decrypt_if_age(session.conn, data, what=what)
+
+    return unseal
+
+
 def _os_failure(exc: OSError) -> str:
     """One sentence for a file-system failure that no writer turned into its own sentence
     (writers of files name their target: :func:`outfile.write_failure`)."""

@@ -48,13 +48,21 @@ def export(
             "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
         ),
     ] = None,
+    no_bom: Annotated[
+        bool,
+        typer.Option(
+            "--no-bom", help="CSV without the UTF-8 byte-order mark spreadsheets look for."
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export the whole journal: medications with their schedule history, doses, skips,
     side effects, refills and tips.
 
     The JSON document is versioned and can be imported again (see docs/journal-format.md).
-    CSV holds doses and skips, with text cells guarded against spreadsheet formulas.
+    CSV holds doses and skips, with text cells guarded against spreadsheet formulas; it
+    starts with a UTF-8 byte-order mark so spreadsheet programs show names like "Ácido
+    fólico" right (--no-bom leaves it out).
     --json changes nothing: the output is already a document.
 
     Example: adherelog export -o journal.json
@@ -67,6 +75,7 @@ def export(
             force=force,
             encrypt=encrypt,
             to=to,
+            no_bom=no_bom,
         )
     )
 
@@ -74,9 +83,22 @@ def export(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="A JSON export ('-' reads standard input).")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A JSON export ('-' reads standard input), or with --from another app's file.",
+        ),
     ],
     *,
+    from_app: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="APP",
+            help="Read another app's export: medtimer (a MedTimer JSON backup) or loop (a "
+            "Loop Habit Tracker CSV export: the zip, its folder or its Habits.csv).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
     ] = False,
@@ -89,9 +111,14 @@ def import_(
     reported as a conflict and the journal's data is kept. Importing the same file twice
     changes nothing. Imported rows are not undoable with 'undo'.
 
+    With --from, medications, schedules, taken and skipped doses come from another app's
+    export, with ids derived from the file so that importing it again adds nothing; every
+    record that cannot be mapped is listed (see docs/importing.md). A backup is brought
+    back with 'restore', a tip bundle with 'tip import'.
+
     Example: adherelog import journal-from-laptop.json --dry-run
     """
-    finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run))
+    finish(actions.import_(settings(ctx, json_flag), file=file, dry_run=dry_run, from_app=from_app))
 
 
 # --------------------------------------------------------------------------- backup, check
@@ -132,6 +159,26 @@ def backup(
     Example: adherelog backup ~/backups/ --encrypt
     """
     finish(actions.backup(settings(ctx, json_flag), path=path, force=force, encrypt=encrypt, to=to))
+
+
+def restore(
+    ctx: typer.Context,
+    backup_file: Annotated[
+        str, typer.Argument(metavar="BACKUP", help="A backup made by 'adherelog backup'.")
+    ],
+    *,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Replace the journal with a backup, after checking it: an adherelog journal, not
+    damaged, not from a newer adherelog, not the journal itself.
+
+    The journal as it was is kept beside it as JOURNAL.before-restore-YYYYMMDD-HHMMSS
+    (0600); the backup is written over the journal in one step, so an interruption leaves
+    the old journal or the restored one. To merge a JSON export instead, use 'import'.
+
+    Example: adherelog restore ~/backups/adherelog-20261122-091000.db
+    """
+    finish(actions.restore(settings(ctx, json_flag), backup_file=backup_file))
 
 
 def check(ctx: typer.Context, *, json_flag: JsonFlag = False) -> None:
@@ -227,6 +274,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "export": export,
     "import": import_,
     "backup": backup,
+    "restore": restore,
     "check": check,
     "report": report,
     "calendar": calendar,

@@ -178,6 +178,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--force',), 'force', 'flag', None, None, False, False),
             (('--encrypt',), 'encrypt', 'flag', None, None, False, False),
             (('--to',), 'to', 'str', None, None, False, None),
+            (('--no-bom',), 'no_bom', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),
@@ -264,6 +265,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             ('file', 'str', None, None, 1, True, None),
         ),
         (
+            (('--from',), 'from_app', 'str', None, None, False, None),
             (('--dry-run',), 'dry_run', 'flag', None, None, False, False),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
@@ -435,6 +437,15 @@ COMMANDS: dict[tuple[str, ...], Command] = {
             (('--format',), 'format_', 'str', None, None, False, 'md'),
             (('-o', '--output'), 'output', 'str', None, None, False, None),
             (('--force',), 'force', 'flag', None, None, False, False),
+            (('--json',), 'json_flag', 'flag', None, None, False, False),
+        ),
+    ),
+    ('restore',): (
+        'adherelog.cli.actions.data:restore',
+        (
+            ('backup_file', 'str', None, None, 1, True, None),
+        ),
+        (
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

@@ -17,6 +17,7 @@ from adherelog.cli.common import (
     moment,
     open_journal,
     open_session,
+    unsealer,
     until,
 )
 from adherelog.errors import UsageError
@@ -25,6 +26,7 @@ from adherelog.text import plural
 
 if TYPE_CHECKING:
     from adherelog.export import Progress
+    from adherelog.importers import ForeignImport
     from adherelog.importing import ImportResult
     from adherelog.maintenance import CheckResult
 
@@ -93,6 +95,7 @@ def export(
     force: bool = False,
     encrypt: bool = False,
     to: str | None = None,
+    no_bom: bool = False,
 ) -> int:
     """``export``: see :mod:`adherelog.export`."""
 
@@ -104,12 +107,14 @@ def export(
         _check_output(output, force, settings)
         seal = _sealer(settings, encrypt, to)
         if seal is not None:
-            _export_sealed(settings, fmt, output, force, seal)
+            _export_sealed(settings, fmt, output, force, seal, bom=fmt == "csv" and not no_bom)
             return
         with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
+                if fmt == "csv" and not no_bom:
+                    sys.stdout.write(exporting.BOM)
                 exporting.EXPORTERS[fmt](journal, sys.stdout, shown)
                 return
             exporting.export_file(
@@ -119,6 +124,7 @@ def export(
                 force=force,
                 journal_file=paths.journal_path(settings.db),
                 progress=progress,
+                bom=fmt == "csv" and not no_bom,
             )
         what = "the journal" if fmt == "json" else "the doses and skips"
         message(f"Wrote {what} ({fmt.upper()}) to {_shown(output)}.")
@@ -146,17 +152,25 @@ def _sealer(settings: Settings, encrypt: bool, to: str | None) -> Callable[[byte
 
 
 def _export_sealed(
-    settings: Settings, fmt: str, output: str | None, force: bool, seal: Callable[[bytes], bytes]
+    settings: Settings,
+    fmt: str,
+    output: str | None,
+    force: bool,
+    seal: Callable[[bytes], bytes],
+    *,
+    bom: bool,
 ) -> None:
     """``export --encrypt`` or ``--to NAME``: the export made in memory, written only as an
     age file."""
     import io
 
-    from adherelog import portability
+    from adherelog import export as exporting
 
     buffer = io.StringIO(newline="")
+    if bom:
+        buffer.write(exporting.BOM)
     with open_journal(settings, write=False) as journal:
-        portability.EXPORTERS[fmt](journal, buffer, None)
+        exporting.EXPORTERS[fmt](journal, buffer, None)
     sealed = seal(buffer.getvalue().encode("utf-8"))
     what = "the journal" if fmt == "json" else "the doses and skips"
     deliver(sealed, output, settings, force=force, what=f"{what} ({fmt.upper()}, age)")
@@ -205,15 +219,33 @@ def _import_lines(result: ImportResult, source: str) -> list[Line]:
     return lines
 
 
-def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
-    """``import``: see :func:`adherelog.importing.merge`."""
+def import_(
+    settings: Settings, *, file: str, dry_run: bool = False, from_app: str | None = None
+) -> int:
+    """``import``: see :func:`adherelog.importing.merge`; with ``from_app``,
+    :func:`adherelog.importers.import_from`."""
+    if from_app is not None:
+        return _import_from(settings, file=file, app=from_app, dry_run=dry_run)
 
     def work() -> Shown:
-        from adherelog import importing, jsonshape, portability
+        from adherelog import filekind, importing, infile, jsonshape, portability
+
+        kind = filekind.detect(infile.head(file))
+        wanted = frozenset({filekind.Kind.JOURNAL_EXPORT})
+        what = "an adherelog journal export"
+        if kind is filekind.Kind.AGE:
+            from adherelog import agefile
+
+            sealed = infile.read_all(file, agefile.sealed_limit(importing.MAX_BYTES), what)
+            data = unsealer(settings, _shown(file))(sealed)
+            filekind.expect(filekind.detect(data[: infile.HEAD_BYTES]), wanted, _shown(file), what)
+        else:
+            filekind.expect(kind, wanted, _shown(file), what)
+            data = portability.read_input(file)
 
         with _progress("Importing", shown=not settings.json) as progress:
             # The file is checked in full before the journal is opened (or created).
-            staged = importing.read_export(portability.read_input(file), progress)
+            staged = importing.read_export(data, progress)
             try:
                 with open_journal(settings, write=not dry_run) as journal:
                     result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
@@ -221,6 +253,40 @@ def import_(settings: Settings, *, file: str, dry_run: bool = False) -> int:
                 staged.close()
         return Shown(
             json=lambda: jsonshape.journal_import(result), lines=lambda: _import_lines(result, file)
+        )
+
+    return command(settings, work)
+
+
+def _foreign_lines(result: ForeignImport, source: str) -> list[Line]:
+    lines = _import_lines(result.result, source)
+    if result.unmapped:
+        lines.append(
+            [
+                (
+                    f"{plural(len(result.unmapped), 'record')} of the file could not be mapped:",
+                    "yellow",
+                )
+            ]
+        )
+        for item in result.unmapped:
+            lines.append([(f"  {_shown(item.where)}: {_shown(item.reason)}", None)])
+    return lines
+
+
+def _import_from(settings: Settings, *, file: str, app: str, dry_run: bool) -> int:
+    """``import --from APP``: see :func:`adherelog.importers.import_from`."""
+
+    def work() -> Shown:
+        from adherelog import importers, jsonshape
+
+        _choice(app, tuple(importers.READERS), "--from")
+        converted = importers.read(app, file)
+        with open_journal(settings, write=not dry_run) as journal:
+            result = importers.import_from(journal, converted, dry_run=dry_run)
+        return Shown(
+            json=lambda: jsonshape.foreign_import(result),
+            lines=lambda: _foreign_lines(result, file),
         )
 
     return command(settings, work)
@@ -258,6 +324,35 @@ def backup(
                 ]
             ],
         )
+
+    return command(settings, work)
+
+
+def restore(settings: Settings, *, backup_file: str) -> int:
+    """``restore``: see :func:`adherelog.restore.restore`."""
+
+    def work() -> Shown:
+        from adherelog import clock, jsonshape, paths
+        from adherelog import restore as restoring
+
+        done = restoring.restore(
+            paths.journal_path(settings.db),
+            backup_file,
+            clock.now(),
+            unseal=unsealer(settings, _shown(backup_file)),
+        )
+        lines: list[Line] = [
+            [
+                ("Restored the journal from ", "green"),
+                (_shown(done.source), "bold"),
+                (f" (schema {done.schema_version}).", None),
+            ]
+        ]
+        if done.kept is not None:
+            lines.append(
+                [("The journal it replaced is kept at ", None), (_shown(done.kept), "bold")]
+            )
+        return Shown(json=lambda: jsonshape.restore(done), lines=lambda: lines)
 
     return command(settings, work)
 

@@ -13,6 +13,7 @@ from adherelog.cli.common import (
     journal_command,
     open_journal,
     open_session,
+    unsealer,
 )
 from adherelog.errors import UsageError
 
@@ -237,7 +238,10 @@ def import_(
         from adherelog import tips
 
         label = tips.import_label(from_, file)
-        bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer), file)
+        from adherelog.text import one_line
+
+        unseal = unsealer(settings, "The input" if file == "-" else one_line(file))
+        bundle = tips.load_bundle(tips.read_source(file, sys.stdin.buffer, unseal), file)
         if bundle.digest is not None and from_ is None:
             label = bundle.digest.group  # a digest's tips come from the group it names
         with open_session(settings, write=not dry_run) as journal:
