@@ -176,3 +176,35 @@ def schedule_version(
 def local_at(day: str, clock: str = "00:00", zone: str = "Europe/London") -> datetime:
     """Wall-clock ``day clock`` in ``zone`` as an aware moment (RFC 5545 rules)."""
     return localize(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))
+
+
+def downgrade(db: Path, version: int) -> None:
+    """Turn the journal at ``db`` into one an older adherelog wrote, of schema ``version``,
+    holding the same data: a journal made by the first ``version`` migrations, with every
+    column they know copied over."""
+    import sqlite_utils
+
+    from adherelog.migrations import MIGRATIONS
+    from adherelog.storage import APPLICATION_ID
+
+    old = db.with_name(f"schema{version}.db")
+    conn = sqlite3.connect(old, isolation_level=None)
+    for migration in MIGRATIONS[:version]:
+        migration(sqlite_utils.Database(conn))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("ATTACH DATABASE ? AS current", (str(db),))
+    listed = conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    for table in [r[0] for r in listed]:
+        known = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        columns = ", ".join(known)
+        conn.execute(
+            f"INSERT OR REPLACE INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}"
+        )
+    conn.execute("DETACH DATABASE current")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    old.replace(db)
+    for side in ("-wal", "-shm"):
+        Path(f"{db}{side}").unlink(missing_ok=True)
+        Path(f"{old}{side}").unlink(missing_ok=True)

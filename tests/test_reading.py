@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from adherelog.migrations import SCHEMA_VERSION
-from helpers import data, ok, run, scalar, sha256
+from helpers import data, downgrade, ok, run, scalar, sha256
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="tmpfs mounts and POSIX locks")
 
@@ -87,34 +87,8 @@ def _outputs(
 
 def _old_schema(db: Path) -> None:
     """Turn the journal at ``db`` into one of schema 2 (before the summary tables and all
-    that came later), holding the same data: a journal made by the first two migrations,
-    with every column they know copied over."""
-    import sqlite_utils
-
-    from adherelog.migrations import MIGRATIONS
-    from adherelog.storage import APPLICATION_ID
-
-    old = db.with_name("schema2.db")
-    conn = sqlite3.connect(old, isolation_level=None)
-    for migration in MIGRATIONS[:2]:
-        migration(sqlite_utils.Database(conn))
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 2")
-    conn.execute("ATTACH DATABASE ? AS current", (str(db),))
-    tables = [
-        r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
-    ]
-    for table in tables:
-        known = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
-        columns = ", ".join(known)
-        conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}")
-    conn.execute("DETACH DATABASE current")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.close()
-    old.replace(db)
-    for side in ("-wal", "-shm"):
-        db.with_name(db.name + side).unlink(missing_ok=True)
-        old.with_name(old.name + side).unlink(missing_ok=True)
+    that came later), holding the same data."""
+    downgrade(db, 2)
 
 
 def _tool(name: str) -> str:

@@ -114,7 +114,7 @@ def test_90_days_of_5_medications_print_on_two_pages(
         assert value in text, f"summary box {value!r} is not on the page"
         # The last words of each box's label: a box cut off at the edge loses them.
         assert " ".join(label.split()[-2:]) in text, label
-    assert "16 Aug 2026 to 13 Nov 2026" in text
+    assert "Sun 16 Aug 2026 to Fri 13 Nov 2026" in text
     assert "5 Oct – 25 Oct: 1000 mg" in text
     assert "from 26 Oct: 500 mg" in text
     assert "Missed doses by time of day" in text
@@ -128,4 +128,4 @@ def test_the_period_starts_when_the_journal_began(
     html = ok("report", "--format", "html").stdout
     pages, text = _print(html, "Letter", tmp_path)
     assert pages <= 2
-    assert "5 Oct 2026 to 13 Nov 2026 (40 days" in text
+    assert "Mon 5 Oct 2026 to Fri 13 Nov 2026 (40 days" in text

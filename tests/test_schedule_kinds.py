@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adherelog.migrations import MIGRATIONS, m005_schedule_kinds
-from helpers import count, data, invoke, journal, ok, one_error_line, scalar, sha256
+from helpers import count, data, downgrade, invoke, journal, ok, one_error_line, scalar, sha256
 
 # The fixed clock of conftest: Sun 22 Nov 2026 09:10, Europe/London.
 
@@ -222,7 +222,7 @@ def test_a_four_step_taper_is_one_command() -> None:
     assert all(v["times"] == ["08:00"] for v in versions)
     shown = ok("med", "show", "prednisone").stdout
     assert shown.count("(planned)") == 5
-    assert "2026-11-01 00:00" in shown
+    assert "Sun 1 Nov 00:00" in shown
     # Doses on the planned days are counted with the step in force.
     assert count("schedules") == 6
 
@@ -289,11 +289,7 @@ def test_a_journal_from_before_m005_migrates_and_keeps_its_schedules(tmp_path: P
     summary_before = data("summary")
     # Make it the journal an adherelog without m005 wrote: no new columns, an older version.
     older = MIGRATIONS.index(m005_schedule_kinds)
-    conn = sqlite3.connect(journal(), isolation_level=None)
-    for column in ("rrule", "cycle", "amounts"):
-        conn.execute(f"ALTER TABLE schedules DROP COLUMN {column}")
-    conn.execute(f"PRAGMA user_version = {older}")
-    conn.close()
+    downgrade(journal(), older)
     assert data("summary") == summary_before  # read: migrated in memory only
     assert scalar("PRAGMA user_version") == older
     ok("take", "metformin", "--at", "2026-11-21 20:00")  # a write migrates the file

@@ -8,6 +8,7 @@ cannot be read, whichever command reads it (SPEC §1: one plain sentence naming 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -24,9 +25,23 @@ def missing(path: str | os.PathLike[str]) -> NotFoundError:
     return NotFoundError(f"There is no file {printable(str(path))}.")
 
 
+def _not_regular(path: str | os.PathLike[str]) -> InvalidFileError:
+    return InvalidFileError(
+        f"{printable(str(path))} is not a regular file (a device, FIFO or socket); name a file."
+    )
+
+
 def _open(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened for reading once it is known to be a regular file: a device, a FIFO
+    nobody writes to or a socket is refused at once, never opened (which could hang) or
+    read without end."""
     try:
-        return open(path, "rb")
+        found = os.stat(path)
+        if stat.S_ISDIR(found.st_mode):
+            raise AdherelogError(f"{printable(str(path))} is a folder, not a file.")
+        if not stat.S_ISREG(found.st_mode):
+            raise _not_regular(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise missing(path) from None
     except IsADirectoryError:
@@ -35,6 +50,11 @@ def _open(path: str | os.PathLike[str]) -> BinaryIO:
         raise AdherelogError(
             f"Cannot read {printable(str(path))} ({exc.strerror or type(exc).__name__})."
         ) from None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the check
+        handle.close()
+        raise _not_regular(path)
+    return handle
 
 
 def check_readable(path: str | os.PathLike[str]) -> Path:

@@ -59,6 +59,11 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
         yield session
     except sqlite3.DatabaseError as exc:
         diagnosed = storage.diagnose(exc, store.path)  # while the journal is still there
+        # The frames of the failure hold its cursors; while they live, SQLite keeps the
+        # connection open after close and leaves its -wal and -shm files behind.
+        import traceback
+
+        traceback.clear_frames(exc.__traceback__)
         store.close_failed()
         raise diagnosed from None
     except BaseException:
