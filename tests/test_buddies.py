@@ -468,9 +468,9 @@ def test_card_reader_property_round_trip() -> None:
 
 
 def test_migration_m010_adds_the_buddy_and_goal_tables() -> None:
-    from adherelog.migrations import MIGRATIONS, m010_buddies
+    from adherelog.migrations import MIGRATIONS, m008_buddies
 
-    assert m010_buddies in MIGRATIONS
+    assert m008_buddies in MIGRATIONS
     ok("goal", "add", "Walk daily")
     conn = sqlite3.connect(os.environ["ADHERELOG_DB"])
     try:

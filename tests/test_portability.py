@@ -265,7 +265,7 @@ def test_a_schema_1_export_from_an_older_adherelog_imports(tmp_path: Path) -> No
     schema_1 = ("format", "version", "schema", "exported_at", "meds", "schedules", "records")
     older = {k: v for k, v in doc.items() if k in (*schema_1, "refills")}
     older["schema"] = 1
-    for row in older["schedules"]:  # columns m005_schedule_kinds added
+    for row in older["schedules"]:  # columns m006_schedule_kinds added
         for column in ("rrule", "cycle", "amounts"):
             del row[column]
     fresh = tmp_path / "fresh.db"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adherelog.migrations import MIGRATIONS, m005_schedule_kinds
+from adherelog.migrations import MIGRATIONS, m006_schedule_kinds
 from helpers import count, data, downgrade, invoke, journal, ok, one_error_line, scalar, sha256
 
 # The fixed clock of conftest: Sun 22 Nov 2026 09:10, Europe/London.
@@ -283,12 +283,12 @@ def test_bad_taper_steps_are_refused_and_change_nothing(
 # ---------------------------------------------------------------------- the migration
 
 
-def test_a_journal_from_before_m005_migrates_and_keeps_its_schedules(tmp_path: Path) -> None:
+def test_a_journal_from_before_m006_migrates_and_keeps_its_schedules(tmp_path: Path) -> None:
     ok("med", "add", "Metformin", "--time", "08:00", "--time", "20:00", "--start", "2026-11-01")
     ok("take", "metformin", "--at", "2026-11-21 08:00")
     summary_before = data("summary")
-    # Make it the journal an adherelog without m005 wrote: no new columns, an older version.
-    older = MIGRATIONS.index(m005_schedule_kinds)
+    # Make it the journal an adherelog without m006 wrote: no new columns, an older version.
+    older = MIGRATIONS.index(m006_schedule_kinds)
     downgrade(journal(), older)
     assert data("summary") == summary_before  # read: migrated in memory only
     assert scalar("PRAGMA user_version") == older

@@ -1,4 +1,4 @@
-"""The read-only views for Datasette and sqlite-utils (migration m008_views)."""
+"""The read-only views for Datasette and sqlite-utils (migration m009_views)."""
 
 from __future__ import annotations
 

@@ -290,7 +290,7 @@ def m004_identity(db: Any) -> None:
     )
 
 
-def m007_reminders(db: Any) -> None:
+def m005_reminders(db: Any) -> None:
     """Reminders (SPEC §13): the channels and the discreet switch ``remind config`` keeps,
     and one row per notification and channel, claimed before it is sent and marked sent
     after, so that no two passes send the same notification (see :mod:`adherelog.remind`)."""
@@ -313,7 +313,7 @@ def m007_reminders(db: Any) -> None:
     db.execute("CREATE INDEX idx_notifications_round_at ON notifications(round_at)")
 
 
-def m005_schedule_kinds(db: Any) -> None:
+def m006_schedule_kinds(db: Any) -> None:
     """The schedules people have (SPEC §4): an RFC 5545 recurrence rule, an on/off cycle
     (``21/7``) and the amounts of times whose dose differs from the per-dose amount (JSON,
     ``{"08:00": 2}``). Existing versions keep NULL in all three: their days and amounts
@@ -323,7 +323,7 @@ def m005_schedule_kinds(db: Any) -> None:
     db.execute("ALTER TABLE schedules ADD COLUMN amounts TEXT")
 
 
-def m009_peer_counts(db: Any) -> None:
+def m007_peer_counts(db: Any) -> None:
     """Count people, not files (SPEC §7). ``tip_peers`` holds each contributor a bundle came
     from (``ed25519:…``, or ``v1:`` + a digest for a version 1 bundle, which counts as one
     unnamed contributor) with the highest serial imported from it; ``tip_ratings`` that
@@ -379,7 +379,7 @@ def m009_peer_counts(db: Any) -> None:
     db.execute("DELETE FROM tip_bundles")
 
 
-def m010_buddies(db: Any) -> None:
+def m008_buddies(db: Any) -> None:
     """Buddies and goals (SPEC §12): each buddy with the key their cards are signed by and
     the age recipient to answer to, the cards received from them (kept whole, as verified,
     for the trend), the contacts (a card received or sent, a check-in with its private
@@ -430,7 +430,7 @@ def m010_buddies(db: Any) -> None:
     )
 
 
-def m008_views(db: Any) -> None:
+def m009_views(db: Any) -> None:
     """Read-only views with readable names for people who open the journal in Datasette or
     ``sqlite-utils`` (docs/journal-format.md): doses and skips with the medication's name,
     every schedule version, and side effects. Views hold nothing; exports skip them."""
@@ -462,10 +462,10 @@ MIGRATIONS: list[Migration] = [
     m002_tips,
     m003_day_counts,
     m004_identity,
-    m007_reminders,
-    m005_schedule_kinds,
-    m009_peer_counts,
-    m010_buddies,
-    m008_views,
+    m005_reminders,
+    m006_schedule_kinds,
+    m007_peer_counts,
+    m008_buddies,
+    m009_views,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
