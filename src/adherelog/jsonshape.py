@@ -547,6 +547,7 @@ def buddy(item: BuddyView, zone_name: str) -> Document:
         "adherence": _rate(item.adherence),
         "current_streak": item.current_streak,
         "send_via": item.send_via,
+        "card_names": item.card_names,
     }
 
 
