@@ -621,6 +621,7 @@ def _delivery(item: Delivery) -> Document:
         "scheduled_for": None if scheduled is None else scheduled.isoformat(timespec="seconds"),
         "via": item.channel.shown,
         "round": item.round,
+        "buddy": wanted.buddy,
     }
     if item.error is not None:
         data["error"] = item.error
