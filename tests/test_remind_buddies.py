@@ -359,3 +359,18 @@ def test_the_card_arrives_in_a_real_process(tmp_path: Path, hook: Hook, ana_hook
     assert SECRET not in done.stdout + done.stderr
     assert "Sent: check-in card for ana via json://127.0.0.1:" in done.stdout
     assert ana_hook.count() == 1
+
+
+# ------------------------------------------------------------------------ the words
+
+
+def test_nudge_words() -> None:
+    from adherelog.remind_rules import buddy_message
+
+    assert buddy_message("ana", 1).body == "It's a day since you and ana checked in."
+    assert buddy_message("ana", None).body == (
+        "You and ana have not been in touch yet; time for a check-in."
+    )
+    hostile = buddy_message("a\x1b[31mna\u202e", 9)
+    assert "\x1b" not in hostile.title + hostile.body
+    assert "\u202e" not in hostile.title + hostile.body
