@@ -76,25 +76,19 @@ def _cases(work: Path) -> list[dict[str, Any]]:
     def add_buddies(db: Path) -> None:
         """Two buddies in ``db``; ana had her card (sent now, by hand) and bo was in touch
         now: a pass has neither a nudge nor a card to send."""
-        quiet = {"env": ENV, "check": True, "capture_output": True}
+
+        def quiet(*args: str, db: Path = db) -> None:
+            subprocess.run(adherelog(db, *args), env=ENV, check=True, capture_output=True)
+
         for name in ("ana", "bo"):
             card = work / f"{name}-card.json"
             if not card.exists():
                 other = work / f"{name}-journal.db"
                 other.unlink(missing_ok=True)
-                subprocess.run(
-                    adherelog(other, "share", "card", "--format", "json", "-o", str(card)),
-                    **quiet,
-                )
-            subprocess.run(adherelog(db, "buddy", "import", str(card), "--as", name), **quiet)
-        subprocess.run(
-            adherelog(db, "buddy", "set", "ana", "--send-via", "json://127.0.0.1:9/bench"),
-            **quiet,
-        )
-        sealed = str(work / "ana-card.age")
-        subprocess.run(
-            adherelog(db, "share", "card", "--to", "ana", "-o", sealed, "--force"), **quiet
-        )
+                quiet("share", "card", "--format", "json", "-o", str(card), db=other)
+            quiet("buddy", "import", str(card), "--as", name)
+        quiet("buddy", "set", "ana", "--send-via", "json://127.0.0.1:9/bench")
+        quiet("share", "card", "--to", "ana", "-o", str(work / "ana-card.age"), "--force")
 
     def remind_once(source: Path, db: Path | None = None) -> None:
         db = db or reminded(source)
