@@ -6,6 +6,7 @@ on a dry run, a failing buddy channel reported while the user's reminders still 
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -322,6 +323,31 @@ def test_passes_at_once_send_one_nudge_and_one_card(
     assert sorted(sent) == ["buddy", "card"]
     assert notification_rows() == [("buddy", "sent"), ("card", "sent")]
     assert len(contacts()) == 1
+
+
+def test_a_pass_killed_while_it_sends_the_card_retries_it_once_and_counts_one_contact(
+    tmp_path: Path, hook: Hook, ana_hook: Hook
+) -> None:
+    add_ana(tmp_path)
+    ok("buddy", "set", "ana", "--send-via", ana_url(ana_hook))
+    ana_hook.release.clear()  # ana's endpoint stalls: the pass is killed while it waits
+    victim = _pass_process(hook.url)
+    assert ana_hook.arrived.wait(WAIT), "no card arrived in time"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(WAIT)
+    assert notification_rows() == [("buddy", "sent"), ("card", "claimed")]
+    assert contacts() == []  # not recorded as sent, so no contact either
+    ana_hook.release.set()
+    retry = _pass_process(hook.url)
+    out, err = retry.communicate(timeout=WAIT * 3)
+    assert retry.returncode == 0, err
+    assert [s["kind"] for s in json.loads(out)["sent"]] == ["card"]
+    assert notification_rows() == [("buddy", "sent"), ("card", "sent")]
+    assert len(contacts()) == 1
+    later = _pass_process(hook.url)
+    later.communicate(timeout=WAIT * 3)
+    assert ana_hook.count() == 2  # the killed send and its one retry
+    assert hook.count() == 1  # the nudge, once
 
 
 def test_a_pass_with_nothing_to_send_imports_nothing_heavy_with_buddies(
