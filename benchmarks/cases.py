@@ -68,9 +68,33 @@ def _cases(work: Path) -> list[dict[str, Any]]:
         stand-in ``notify-send``): the next pass, the one timed, has nothing to send."""
         return work / f"reminded-{source.name}"
 
-    def remind_once(source: Path) -> None:
-        db = reminded(source)
+    def with_buddies(source: Path) -> Path:
+        """A copy of ``source`` with two buddies: ana, with a channel for her weekly card,
+        and bo, without."""
+        return work / f"buddies-{source.name}"
+
+    def add_buddies(db: Path) -> None:
+        """Two buddies in ``db``; ana had her card (sent now, by hand) and bo was in touch
+        now: a pass has neither a nudge nor a card to send."""
+
+        def quiet(*args: str, db: Path = db) -> None:
+            subprocess.run(adherelog(db, *args), env=ENV, check=True, capture_output=True)
+
+        for name in ("ana", "bo"):
+            card = work / f"{name}-card.json"
+            if not card.exists():
+                other = work / f"{name}-journal.db"
+                other.unlink(missing_ok=True)
+                quiet("share", "card", "--format", "json", "-o", str(card), db=other)
+            quiet("buddy", "import", str(card), "--as", name)
+        quiet("buddy", "set", "ana", "--send-via", "json://127.0.0.1:9/bench")
+        quiet("share", "card", "--to", "ana", "-o", str(work / "ana-card.age"), "--force")
+
+    def remind_once(source: Path, db: Path | None = None) -> None:
+        db = db or reminded(source)
         shutil.copyfile(source, db)
+        if db == with_buddies(source):
+            add_buddies(db)
         stub = work / "stub-bin"
         stub.mkdir(exist_ok=True)
         (stub / "notify-send").write_text("#!/bin/sh\nexit 0\n")
@@ -206,6 +230,13 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "budget": 5,
             "argv": adherelog(reminded(one), "remind"),
             "before": once(lambda: remind_once(one)),
+            "needs": [str(one)],
+        },
+        {
+            "name": "remind, nothing to send, 1-year journal with buddies",
+            "budget": 5,
+            "argv": adherelog(with_buddies(one), "remind"),
+            "before": once(lambda: remind_once(one, with_buddies(one))),
             "needs": [str(one)],
         },
         {

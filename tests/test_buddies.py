@@ -134,6 +134,7 @@ def test_first_card_needs_a_name_then_the_key_finds_the_buddy(tmp_path: Path) ->
         "adherence": 0.9,
         "current_streak": 3,
         "send_via": None,
+        "card_names": False,
     }
     shown = data("buddy", "show", "ana")
     assert [p["to"] for p in shown["trend"]] == ["2026-11-22", "2026-11-22"]

@@ -23,6 +23,7 @@ from adherelog.cardfile import ReceivedCard
 from adherelog.errors import AdherelogError, ConflictError, NotFoundError, UsageError
 from adherelog.session import Session, new_id
 from adherelog.storage import buddies as stored
+from adherelog.storage import reminders as stored_reminders
 from adherelog.storage.buddies import BuddyRow
 from adherelog.text import check_text, name_key, one_line
 from adherelog.valueclass import dataclass
@@ -50,6 +51,7 @@ class BuddyView:
     adherence: float | None
     current_streak: int | None
     send_via: str | None = None  # with its secrets masked: this is for showing
+    card_names: bool = False  # the weekly card reminders send names the medications
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ def _view(session: Session, row: BuddyRow) -> BuddyView:
         adherence=None if latest is None else latest.adherence,
         current_streak=None if latest is None else latest.current_streak,
         send_via=None if row.send_via is None else mask_url(row.send_via),
+        card_names=row.id in stored_reminders.card_names(session.conn),
     )
 
 
@@ -377,8 +380,16 @@ def mask_url(url: str) -> str:
         return "***"
 
 
-def configure(session: Session, name: str, *, every: int | None, send_via: str | None) -> BuddyView:
-    """``buddy set``: how often we mean to talk, and a channel for the reminders feature."""
+def configure(
+    session: Session,
+    name: str,
+    *,
+    every: int | None,
+    send_via: str | None,
+    card_names: bool | None = None,
+) -> BuddyView:
+    """``buddy set``: how often we mean to talk, the channel on which reminders send this
+    buddy the weekly card, and whether that card names the medications (not by default)."""
     if every is not None and not 1 <= every <= MAX_EVERY:
         raise UsageError(f"--every must be from 1 to {MAX_EVERY} days, not {every}.")
     url = None if send_via is None else check_url(send_via)
@@ -390,6 +401,8 @@ def configure(session: Session, name: str, *, every: int | None, send_via: str |
             every=row.every if every is None else every,
             send_via=row.send_via if url is None else url,
         )
+        if card_names is not None:
+            stored_reminders.set_card_names(conn, row.id, card_names)
     return _view(session, _find(session, name))
 
 
@@ -399,4 +412,5 @@ def remove(session: Session, name: str) -> BuddyView:
     view = _view(session, row)
     with session.store.write() as conn:
         stored.delete_buddy(conn, row.id)
+        stored_reminders.set_card_names(conn, row.id, False)
     return view

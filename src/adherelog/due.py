@@ -3,7 +3,7 @@ taken as needed with their last dose."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from adherelog import schedule
 from adherelog.adherence import slot_status
@@ -47,14 +47,25 @@ class DueView:
     buddies: list[BuddyDue] = field(default_factory=list)
 
 
+def days_since(last: datetime | None, today: date, zone: tzinfo) -> int | None:
+    """Local calendar days from ``last`` to ``today``; None when there was none."""
+    return None if last is None else (today - last.astimezone(zone).date()).days
+
+
+def contact_due(days: int | None, every: int) -> bool:
+    """Whether something last done ``days`` ago (None: never) is due again, at ``every``
+    days: the rule of buddy nudges, and of the weekly cards of reminders (SPEC §12, §13)."""
+    return days is None or days >= every
+
+
 def buddies_due(session: Session) -> list[BuddyDue]:
     """Buddies whose last contact (a card received or sent, a check-in) is at least their
     ``every`` days ago, counted in local calendar days."""
     today = session.now.astimezone(session.zone).date()
     found: list[BuddyDue] = []
     for name, every, last in stored_contacts.last_contacts(session.conn):
-        days = None if last is None else (today - last.astimezone(session.zone).date()).days
-        if days is None or days >= every:
+        days = days_since(last, today, session.zone)
+        if contact_due(days, every):
             found.append(BuddyDue(name, last, every, days))
     return found
 

@@ -547,6 +547,7 @@ def buddy(item: BuddyView, zone_name: str) -> Document:
         "adherence": _rate(item.adherence),
         "current_streak": item.current_streak,
         "send_via": item.send_via,
+        "card_names": item.card_names,
     }
 
 
@@ -620,6 +621,7 @@ def _delivery(item: Delivery) -> Document:
         "scheduled_for": None if scheduled is None else scheduled.isoformat(timespec="seconds"),
         "via": item.channel.shown,
         "round": item.round,
+        "buddy": wanted.buddy,
     }
     if item.error is not None:
         data["error"] = item.error

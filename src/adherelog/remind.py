@@ -2,8 +2,8 @@
 and the channels and discreet switch ``remind config`` keeps in the journal.
 
 A pass asks each *notification source* (:data:`SOURCES`: today's due and overdue doses,
-low supplies; buddy nudges and weekly cards plug in the same way) what it wants sent now,
-decides per channel with :mod:`adherelog.remind_rules` what is owed, and then:
+low supplies, buddy nudges, buddies' weekly cards) what it wants sent now, decides per
+channel with :mod:`adherelog.remind_rules` what is owed, and then:
 
 1. reads only, while nothing is owed (the common case: it costs no write and imports no
    Apprise);
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from adherelog import remind_rules
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.model import SlotStatus
 from adherelog.remind_rules import Channel, Held, Message
-from adherelog.session import Session
+from adherelog.session import Session, new_id
 from adherelog.storage import reminders as stored
 
 DEFAULT_REPEAT = 30  # minutes between repeats of a dose reminder
@@ -41,21 +42,36 @@ class Wanted:
     what it says, and how often it may repeat. (The classes here are plain: a dataclass
     costs a pass a millisecond and more of start-up, and a pass has a budget.)"""
 
-    __slots__ = ("kind", "limit", "med", "message", "repeat", "scheduled_for", "subject")
+    __slots__ = (
+        "after_sent",
+        "buddy",
+        "channels",
+        "kind",
+        "limit",
+        "med",
+        "message",
+        "repeat",
+        "scheduled_for",
+        "subject",
+    )
 
     def __init__(
         self,
-        kind: str,  # dose, supply (buddy, card: later)
-        subject: str,  # a dose's medication and slot; a supply's medication and day
+        kind: str,  # dose, supply, buddy, card
+        subject: str,  # a dose's medication and slot; a supply's or a buddy's id and day
         med: str | None,
         scheduled_for: datetime | None,  # aware, in the schedule's zone
         message: Message,
         limit: int = 1,  # rounds at most
         repeat: timedelta = timedelta(days=1),
+        buddy: str | None = None,  # the buddy a nudge or a card is about
+        channels: list[Channel] | None = None,  # its own channels (None: the pass's)
+        after_sent: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
         self.kind, self.subject, self.med = kind, subject, med
         self.scheduled_for, self.message = scheduled_for, message
         self.limit, self.repeat = limit, repeat
+        self.buddy, self.channels, self.after_sent = buddy, channels, after_sent
 
 
 class Options:
@@ -172,8 +188,93 @@ def low_supplies(session: Session, options: Options, discreet: bool) -> list[Wan
     return wanted
 
 
+def buddy_nudges(session: Session, options: Options, discreet: bool) -> list[Wanted]:
+    """Once a day, on the user's channels, a nudge for each buddy whose last contact is at
+    least their ``every`` days ago (the rule of ``due``, SPEC §12)."""
+    from adherelog.due import contact_due, days_since
+    from adherelog.storage import contacts
+
+    today = session.now.astimezone(session.zone).date()
+    wanted: list[Wanted] = []
+    for buddy in contacts.for_reminders(session.conn):
+        days = days_since(buddy.last_contact, today, session.zone)
+        if not contact_due(days, buddy.every):
+            continue
+        wanted.append(
+            Wanted(
+                kind="buddy",
+                subject=f"{buddy.id} {today.isoformat()}",
+                med=None,
+                scheduled_for=None,
+                message=remind_rules.buddy_message(buddy.name, days),
+                buddy=buddy.name,
+            )
+        )
+    return wanted
+
+
+def weekly_cards(session: Session, options: Options, discreet: bool) -> list[Wanted]:
+    """On the ``--send-via`` channel of each buddy who has one, the user's check-in card
+    (Markdown) when no card was sent to them in the last ``every`` days (local calendar
+    days, ``share card --to`` included; the first one at once): weekly with the default
+    ``every`` of 7. The card covers those days; it names no medication unless the user
+    set ``buddy set NAME --card-names``, and never on a discreet pass. Once sent it counts
+    as contact, like ``share card --to``."""
+    from adherelog.due import contact_due, days_since
+    from adherelog.storage import contacts
+
+    today = session.now.astimezone(session.zone).date()
+    owed = [
+        buddy
+        for buddy in contacts.for_reminders(session.conn)
+        if buddy.send_via
+        and contact_due(days_since(buddy.last_card_sent, today, session.zone), buddy.every)
+    ]
+    if not owed:
+        return []
+    named = set() if discreet else stored.card_names(session.conn)
+    wanted: list[Wanted] = []
+    for buddy in owed:
+        assert buddy.send_via is not None
+        wanted.append(
+            Wanted(
+                kind="card",
+                subject=f"{buddy.id} {today.isoformat()}",
+                med=None,
+                scheduled_for=None,
+                message=_card(session, buddy.every, names=buddy.id in named),
+                buddy=buddy.name,
+                channels=[Channel(buddy.send_via)],
+                after_sent=_card_sent(session, buddy.id),
+            )
+        )
+    return wanted
+
+
+def _card(session: Session, days: int, *, names: bool) -> Message:
+    from adherelog import card
+    from adherelog.journal import Journal
+
+    journal = Journal(session.store, session.now, session.zone)
+    built = card.build_card(journal, days=min(days, card.MAX_DAYS), names=names)
+    return remind_rules.card_message(card.card_markdown(built))
+
+
+def _card_sent(session: Session, buddy_id: str) -> Callable[[sqlite3.Connection], None]:
+    """Records, with the card's ``sent`` mark, that it counts as contact."""
+
+    def record(conn: sqlite3.Connection) -> None:
+        from adherelog.storage import contacts
+
+        contacts.record_card_sent(
+            conn, new_id(), buddy_id, to_utc_text(session.now), session.zone.key
+        )
+
+    return record
+
+
 # Where notifications come from, in the order a pass sends them.
-SOURCES: list[Source] = [due_doses, low_supplies]
+SOURCES: list[Source] = [due_doses, low_supplies, buddy_nudges, weekly_cards]
 
 
 # --------------------------------------------------------------------------- config
@@ -292,7 +393,7 @@ def _plan(
             if number is None:
                 continue
             held_on = {found.via: found for found in held_rows if found.round == number}
-            for channel in channels:
+            for channel in wanted.channels or channels:
                 row = held_on.get(channel.key)
                 held = (
                     None
@@ -388,4 +489,6 @@ def run_pass(session: Session, options: Options) -> PassResult:
 
 def _finish(session: Session, step: _Step, owner: str, error: str | None) -> None:
     with session.store.write() as conn:
-        stored.finish(conn, _row(step), owner, sent_at=to_utc_text(session.now), error=error)
+        mine = stored.finish(conn, _row(step), owner, sent_at=to_utc_text(session.now), error=error)
+        if mine and error is None and step.wanted.after_sent is not None:
+            step.wanted.after_sent(conn)

@@ -179,6 +179,26 @@ def supply_message(name: str, left: float, until: str, *, discreet: bool) -> Mes
     )
 
 
+CARD_TITLE = "Check-in card"
+
+
+def buddy_message(name: str, days: int | None) -> Message:
+    """A buddy nudge, for the user (SPEC §12): who, and how long since we were in touch. It
+    holds no health data, so it reads the same when reminders are discreet."""
+    who = one_line(name)
+    if days is None:
+        body = f"You and {who} have not been in touch yet; time for a check-in."
+    else:
+        since = "a day" if days == 1 else f"{days} days"
+        body = f"It's {since} since you and {who} checked in."
+    return Message(f"Check in with {who}", body)
+
+
+def card_message(markdown: str) -> Message:
+    """The weekly check-in card, for the buddy: its Markdown text as it is."""
+    return Message(CARD_TITLE, markdown)
+
+
 # ----------------------------------------------------------------- rounds and claims
 
 

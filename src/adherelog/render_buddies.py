@@ -63,6 +63,8 @@ def buddy_lines(items: Sequence[BuddyView], zone: ZoneInfo) -> list[Line]:
 def one_buddy(item: BuddyView, zone: ZoneInfo, head: str) -> list[Line]:
     """A line for ``buddy checkin``, ``set`` and ``rm``."""
     via = f"; reminders via {one_line(item.send_via)}" if item.send_via else ""
+    if item.send_via:
+        via += ", card with names" if item.card_names else ", card without names"
     return [
         [
             (head, "green"),

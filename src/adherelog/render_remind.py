@@ -33,6 +33,11 @@ def _what(item: Delivery, zone: tzinfo) -> str:
         return f"{name} {_clock(wanted.scheduled_for, zone)}{repeat}"
     if wanted.kind == "supply":
         return f"{name}: low supply"
+    buddy = one_line(wanted.buddy or "")
+    if wanted.kind == "buddy":
+        return f"check in with {buddy}"
+    if wanted.kind == "card":
+        return f"check-in card for {buddy}"
     return f"{wanted.kind} {name}".strip()
 
 

@@ -108,13 +108,32 @@ def set_(
             help="Where reminders send this buddy your card (an Apprise URL; shown masked).",
         ),
     ] = None,
+    card_names: Annotated[
+        bool | None,
+        typer.Option(
+            "--card-names/--no-card-names",
+            help="Name your medications on the card reminders send (default: hidden).",
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Set how often you and a buddy mean to talk, and a channel for reminders.
 
-    Example: adherelog buddy set ana --every 7
+    With --send-via, 'adherelog remind' sends this buddy your check-in card (Markdown,
+    medication names hidden unless --card-names) when no card went to them in the last
+    --every days; the card counts as contact.
+
+    Example: adherelog buddy set ana --every 7 --send-via ntfy://ntfy.sh/ana
     """
-    finish(actions.set_(settings(ctx, json_flag), name=name, every=every, send_via=send_via))
+    finish(
+        actions.set_(
+            settings(ctx, json_flag),
+            name=name,
+            every=every,
+            send_via=send_via,
+            card_names=card_names,
+        )
+    )
 
 
 @app.command("rm")

@@ -104,6 +104,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         (
             (('--every',), 'every', 'int', None, None, False, None),
             (('--send-via',), 'send_via', 'str', None, None, False, None),
+            (('--card-names',), 'card_names', 'typer', None, None, False, None),
             (('--json',), 'json_flag', 'flag', None, None, False, False),
         ),
     ),

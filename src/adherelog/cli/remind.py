@@ -63,8 +63,11 @@ def remind(
 
     For each of today's doses that is due or overdue it sends one notification, repeated
     while the dose stays open, and nothing once it is taken or skipped; once a day it warns
-    when a supply has 7 days or less left. What was sent is kept in the journal, so two
-    passes at once never send the same notification twice. A channel that fails is
+    when a supply has 7 days or less left and nudges you about each buddy you are due to
+    check in with. A buddy with a channel ('buddy set NAME --send-via URL') gets your
+    check-in card there when no card went to them in their --every days. What was sent
+    is kept in the journal, so two passes at once never send the same notification
+    twice. A channel that fails is
     reported (exit 1) and tried again on the next pass; the others still send.
 
     Example: adherelog remind --dry-run

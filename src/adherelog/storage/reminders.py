@@ -155,3 +155,26 @@ def finish(
 def forget_before(conn: sqlite3.Connection, before: str) -> None:
     """Drop rows whose round started before ``before`` (UTC text): they decide nothing."""
     conn.execute("DELETE FROM notifications WHERE round_at < ?", (before,))
+
+
+CARD_NAMES = "card_names"
+
+
+def card_names(conn: sqlite3.Connection) -> set[str]:
+    """The buddies (ids) whose weekly card from reminders names the medications."""
+    row = conn.execute("SELECT value FROM remind_config WHERE key = ?", (CARD_NAMES,)).fetchone()
+    return set() if row is None else {str(v) for v in json.loads(row[0])}
+
+
+def set_card_names(conn: sqlite3.Connection, buddy_id: str, names: bool) -> None:
+    """Name the medications on ``buddy_id``'s weekly card, or hide them (the default)."""
+    kept = card_names(conn)
+    kept = kept | {buddy_id} if names else kept - {buddy_id}
+    if kept:
+        conn.execute(
+            "INSERT INTO remind_config (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (CARD_NAMES, json.dumps(sorted(kept))),
+        )
+    else:
+        conn.execute("DELETE FROM remind_config WHERE key = ?", (CARD_NAMES,))

@@ -90,14 +90,21 @@ def checkin(
 
 
 def set_(
-    settings: Settings, *, name: str, every: int | None = None, send_via: str | None = None
+    settings: Settings,
+    *,
+    name: str,
+    every: int | None = None,
+    send_via: str | None = None,
+    card_names: bool | None = None,
 ) -> int:
     """``buddy set NAME``."""
 
     def work(session: Session) -> Shown:
         from adherelog import buddies
 
-        view = buddies.configure(session, name, every=every, send_via=send_via)
+        view = buddies.configure(
+            session, name, every=every, send_via=send_via, card_names=card_names
+        )
         return _buddy(view, session, "Updated ")
 
     return session_command(settings, work, write=True)
