@@ -513,7 +513,13 @@ def merge(
             _check_names(staged, conn)
             journal_names = {t.name for t in exported_tables(conn)}
             for table in staged.tables:
-                if table.name in journal_names:
+                if table.name not in journal_names:
+                    continue
+                if table.name == "records":
+                    # Schedules are merged before, so lateness is judged as row by row.
+                    with stored.day_counts_at_the_end(conn):
+                        _merge_table(table, staged.conn, conn, result, tick)
+                else:
                     _merge_table(table, staged.conn, conn, result, tick)
             if staged.keys is not None:
                 result.keys = identity.adopt(conn, staged.keys, journal.now)

@@ -13,7 +13,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
+from adherelog.migrations import DAY_ORDINAL, IS_LATE, MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import Column, Table
 
 ROW_ORDER = {
@@ -299,6 +299,65 @@ class Merger:
             self.conn.execute("ROLLBACK TO rows")
         self.conn.execute("RELEASE rows")
         return added == count
+
+
+_LAST_ROWID = 2**63 - 1
+_NEW_COUNTED = (
+    "r.rowid > :after AND r.slot_date IS NOT NULL AND r.med_id IS NOT NULL"
+    " AND r.kind IN ('dose', 'skip')"
+)
+
+
+@contextlib.contextmanager
+def day_counts_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
+    """Let many records be added without the ``day_counts_insert`` trigger's work per row,
+    then do that work once, set-based, for every record added meanwhile.
+
+    Inside the caller's write transaction the trigger is dropped and, on the way out,
+    created again from its own text in ``sqlite_master``: other connections never see the
+    journal without it (they see the transaction whole or not at all, and an error rolls
+    it back). The records added are those past the highest rowid held before (a rowid
+    table gives new rows higher rowids, short of the largest rowid there is, in which case
+    the trigger simply stays). Their day counts are added, and the streak states from their
+    first day on dropped, as the trigger would have done row by row (m003_day_counts): the
+    schedule versions a late dose is judged by are those of the journal at the end, which
+    are the ones in force at each insert as long as no schedule changes meanwhile."""
+    found = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'day_counts_insert'"
+        " AND tbl_name = 'records'"
+    ).fetchone()
+    after = conn.execute("SELECT max(rowid) FROM records").fetchone()[0] if found else None
+    if found is None or (after is not None and after >= _LAST_ROWID):
+        yield
+        return
+    conn.execute("DROP TRIGGER day_counts_insert")
+    try:
+        yield
+    finally:
+        conn.execute(str(found[0]))
+    add_day_counts(conn, int(after or 0))
+
+
+def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
+    """Count into ``day_counts`` the records whose rowid is above ``after`` and drop the
+    streak states they make stale: what ``day_counts_insert`` does for each of them."""
+    day = DAY_ORDINAL.format("r.slot_date")
+    params = {"after": after}
+    conn.execute(
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
+        f" SELECT r.med_id, {day}, sum(r.kind = 'dose'), sum(r.kind = 'skip'),"
+        f" sum({IS_LATE.format('r')}) FROM records r WHERE {_NEW_COUNTED} GROUP BY 1, 2"
+        " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
+        " skips = skips + excluded.skips, lates = lates + excluded.lates",
+        params,
+    )
+    conn.execute(
+        f"WITH first (med_id, day) AS (SELECT r.med_id, min({day}) FROM records r"
+        f" WHERE {_NEW_COUNTED} GROUP BY r.med_id)"
+        " DELETE FROM streak_cache WHERE through >= (SELECT min(first.day) FROM first"
+        " WHERE first.med_id = streak_cache.scope OR streak_cache.scope = '*')",
+        params,
+    )
 
 
 def refresh_derived(conn: sqlite3.Connection, med_ids: Sequence[str]) -> None:
