@@ -114,12 +114,21 @@ def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
 # --------------------------------------------------------------------------- staging
 
 
-def new_staging(schema: int) -> sqlite3.Connection:
-    """An empty in-memory journal at ``schema``, without the triggers that keep derived
-    tables (only the exported tables are read back from it)."""
+STAGING_CACHE_KIB = 32768
+"""The page cache of a staging journal kept on disk."""
+
+
+def new_staging(schema: int, *, on_disk: bool = False) -> sqlite3.Connection:
+    """An empty journal at ``schema``, without the triggers that keep derived tables (only
+    the exported tables are read back from it): in memory, or with ``on_disk`` in a private
+    temporary file SQLite deletes itself when the connection closes (or the process ends),
+    so that its memory stays within :data:`STAGING_CACHE_KIB` whatever the file holds."""
     import sqlite_utils  # costs ~100 ms; only when a file is imported
 
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = sqlite3.connect("" if on_disk else ":memory:", isolation_level=None)
+    if on_disk:
+        conn.execute(f"PRAGMA cache_size = {-STAGING_CACHE_KIB}")
+        conn.execute("PRAGMA synchronous = OFF")
     db = sqlite_utils.Database(conn)
     for number in range(schema):
         MIGRATIONS[number](db)
