@@ -189,7 +189,7 @@ def _trigger_sql(path: Path) -> str:
 
 def test_a_failed_import_keeps_the_trigger_and_the_counts(tmp_path: Path) -> None:
     """An import refused while records are merged rolls everything back, the dropped
-    trigger included."""
+    trigger and indexes included."""
     rng = random.Random(99)
     source = tmp_path / "source.db"
     names, start = random_journal(source, rng)
@@ -201,6 +201,7 @@ def test_a_failed_import_keeps_the_trigger_and_the_counts(tmp_path: Path) -> Non
     target = tmp_path / "target.db"
     opened(target).store.close()
     before = derived(target)
+    schema = _schema(target)
 
     class Boom(Exception):
         pass
@@ -217,6 +218,7 @@ def test_a_failed_import_keeps_the_trigger_and_the_counts(tmp_path: Path) -> Non
         with pytest.raises(Boom):
             import_into(target, out.getvalue().encode())
     assert derived(target) == before
+    assert _schema(target) == schema  # the trigger and the indexes too
     assert _trigger_sql(target) == _trigger_sql(source)
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
@@ -278,3 +280,41 @@ def test_the_set_based_work_is_the_triggers_on_the_journal_itself(
         results.append(derived(copy))
     assert results[0] == results[1]
     assert results[0]["day_counts"] == _from_scratch(tmp_path / "copyTrue.db")
+
+
+def _schema(path: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_an_import_into_an_empty_journal_makes_its_indexes_again_word_for_word(
+    tmp_path: Path,
+) -> None:
+    """The plain indexes of ``records`` are dropped while an empty table is filled and
+    made again afterwards: the schema ends as a new journal's, the indexes whole, and
+    the queries that use them answer as before."""
+    rng = random.Random(5)
+    source = tmp_path / "source.db"
+    names, start = random_journal(source, rng)
+    journal = opened(source)
+    fill(journal, rng, names, start, NOW.date())
+    out = io.StringIO()
+    write_json(journal, out)
+    journal.store.close()
+    target = tmp_path / "target.db"
+    opened(target).store.close()
+    fresh = _schema(target)
+    import_into(target, out.getvalue().encode())
+    assert _schema(target) == fresh
+    conn = sqlite3.connect(target)
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    indexed = conn.execute(
+        "SELECT count(*) FROM records INDEXED BY idx_records_at WHERE at >= ''"
+    ).fetchone()[0]
+    assert indexed == conn.execute("SELECT count(*) FROM records").fetchone()[0] > 0
+    conn.close()

@@ -698,7 +698,8 @@ def merge(
                 if table.name == "records":
                     # Schedules are merged before, so lateness is judged as row by row.
                     with stored.day_counts_at_the_end(conn):
-                        _merge_table(table, staged.conn, conn, result, tick)
+                        with stored.indexes_built_after(conn, table.name):
+                            _merge_table(table, staged.conn, conn, result, tick)
                 else:
                     _merge_table(table, staged.conn, conn, result, tick)
             if staged.keys is not None:

@@ -114,7 +114,7 @@ def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
 # --------------------------------------------------------------------------- staging
 
 
-STAGING_CACHE_KIB = 32768
+STAGING_CACHE_KIB = 8192
 """The page cache of a staging journal kept on disk."""
 
 
@@ -153,7 +153,7 @@ def _plain_indexes(conn: sqlite3.Connection) -> list[str]:
 
 
 @contextlib.contextmanager
-def roomy_cache(conn: sqlite3.Connection, kib: int = 65536) -> Iterator[None]:
+def roomy_cache(conn: sqlite3.Connection, kib: int = 32768) -> Iterator[None]:
     """A page cache of ``kib`` KiB while many rows are written in a random key order (an
     import), the usual one again afterwards."""
     before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
@@ -345,6 +345,31 @@ def day_counts_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
     finally:
         conn.execute(str(found[0]))
     add_day_counts(conn, int(after or 0))
+
+
+@contextlib.contextmanager
+def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """While rows are added to ``table`` when it holds none, without its plain (not
+    UNIQUE) indexes, each made again afterwards from its own text in ``sqlite_master``, in
+    one pass over the rows instead of one insert per row and index. Inside the caller's
+    write transaction, like :func:`day_counts_at_the_end`; a table that holds rows keeps
+    its indexes."""
+    if conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone() is not None:
+        yield
+        return
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL ORDER BY rowid",
+        (table,),
+    ).fetchall()
+    plain = [(str(n), str(sql)) for n, sql in rows if str(n) in set(_plain_indexes(conn))]
+    for name, _ in plain:
+        conn.execute(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    finally:
+        for _, sql in plain:
+            conn.execute(sql)
 
 
 def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
