@@ -281,3 +281,10 @@ def test_a_large_import_does_not_hold_the_file_in_memory(tmp_path: Path, documen
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == records
     conn.close()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_is_left_to_the_whole_reader() -> None:
+    """Never read line by line without end: only a regular file is."""
+    assert importing.read_export_file("/dev/zero") is None
+    assert importing.read_export_file("/nonexistent/file.json") is None

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -389,13 +390,13 @@ def read_export_file(path: str, progress: Progress | None = None) -> Staged | No
     reads the file whole with :func:`read_export`, which tells the first problem in
     exactly its words, so this reader never tells one of its own."""
     try:
-        size = os.stat(path).st_size
         handle = open(path, "rb")  # noqa: SIM115  (closed below)
     except OSError:
         return None
     with handle:
-        if size > MAX_STREAMED_BYTES:
-            return None
+        found = os.fstat(handle.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STREAMED_BYTES:
+            return None  # a device or a pipe is read (and bounded) by the whole reader
         try:
             return _streamed(handle, _count_lines(handle), progress)
         except (_Unusual, AdherelogError):
@@ -697,9 +698,11 @@ def merge(
                     continue
                 if table.name == "records":
                     # Schedules are merged before, so lateness is judged as row by row.
-                    with stored.day_counts_at_the_end(conn):
-                        with stored.indexes_built_after(conn, table.name):
-                            _merge_table(table, staged.conn, conn, result, tick)
+                    with (
+                        stored.day_counts_at_the_end(conn),
+                        stored.indexes_built_after(conn, table.name),
+                    ):
+                        _merge_table(table, staged.conn, conn, result, tick)
                 else:
                     _merge_table(table, staged.conn, conn, result, tick)
             if staged.keys is not None:
