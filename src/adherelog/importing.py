@@ -12,12 +12,15 @@ little. Nothing here prints.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from adherelog import identity, rules, strictjson
-from adherelog.errors import ConflictError, InvalidFileError, NewerJournalError
+from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.export import FORMAT, HEADER_KEYS, KEYS, VERSION, Progress, tell_progress
 from adherelog.export import journal_tables as exported_tables
 from adherelog.journal import Journal
@@ -293,11 +296,26 @@ def _stage_rows(
 ) -> int:
     if not isinstance(rows, list):
         raise InvalidFileError(f"{table.name}: must be a list of rows.")
+    batches = ((start, rows[start : start + BATCH]) for start in range(0, len(rows), BATCH))
+    return _stage_batches(conn, table, batches, progress, before, total)
+
+
+def _stage_batches(
+    conn: sqlite3.Connection,
+    table: Table,
+    batches: Iterable[tuple[int, list[Any]]],
+    progress: Progress | None,
+    before: int,
+    total: int,
+) -> int:
+    """Check and stage the rows of ``table``, given as (index of the first, rows) batches
+    in file order; the number of rows staged."""
     stager = _Stager(conn, table)
+    staged = 0
     conn.execute("BEGIN")
     try:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        for start, batch in batches:
+            staged = start + len(batch)
             if not stager.stage_batch(start, batch):
                 for index, row in enumerate(batch, start):
                     problem, shape = stager.problem(index, row)
@@ -311,7 +329,7 @@ def _stage_rows(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return len(rows)
+    return staged
 
 
 def read_export(data: bytes, progress: Progress | None = None) -> Staged:
@@ -345,6 +363,169 @@ def read_export(data: bytes, progress: Progress | None = None) -> Staged:
         return Staged(conn, schema, exported_tables(conn), rows, keys)
     except BaseException:
         conn.close()
+        raise
+
+
+# --------------------------------------------------------------------------- streaming
+
+MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024
+"""The largest export file read line by line (its rows never all in memory at once)."""
+_TOP_LINE = re.compile(r'  ("[^"\\\x00-\x1f]*"): (.*)\n\Z', re.DOTALL)
+_HEADER = frozenset({*HEADER_KEYS, KEYS})
+_CLOSE = {b"  ]\n": False, b"  ],\n": True}  # the end of a table, and whether more follows
+
+
+class _Unusual(Exception):
+    """The file is not laid out line by line as ``export`` writes it, or something in it is
+    wrong: it is read whole by the strict parser instead, which tells what."""
+
+
+def read_export_file(path: str, progress: Progress | None = None) -> Staged | None:
+    """:func:`read_export` of the file at ``path`` without holding it, or its rows, in
+    memory: the file is read line by line, as ``export`` writes it (one object; the header
+    keys one per line; each table a list of rows, one row per line), every value decoded
+    by the same strict decoder, the rows checked and staged by batches into a journal on
+    disk. None when that is not possible, for any reason at all (another layout, a
+    problem anywhere in the file, a file that cannot be opened here): the caller then
+    reads the file whole with :func:`read_export`, which tells the first problem in
+    exactly its words, so this reader never tells one of its own."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115  (closed below)
+    except OSError:
+        return None
+    with handle:
+        found = os.fstat(handle.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STREAMED_BYTES:
+            return None  # a device or a pipe is read (and bounded) by the whole reader
+        try:
+            return _streamed(handle, _count_lines(handle), progress)
+        except (_Unusual, AdherelogError):
+            return None
+
+
+def _count_lines(handle: Any) -> int:
+    """The lines of the file (rows, and a few more): a progress total known up front."""
+    lines = 0
+    while chunk := handle.read(1 << 20):
+        lines += chunk.count(b"\n")
+    handle.seek(0)
+    return lines
+
+
+def _text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unusual from None
+
+
+def _value(decoder: json.JSONDecoder, text: str) -> Any:
+    try:
+        return decoder.decode(text)
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        raise _Unusual from None
+
+
+def _row_batches(
+    lines: Iterator[bytes], decoder: json.JSONDecoder, more: list[bool]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of one table, as (index of the first, rows) batches, from the lines after
+    its opening ``[`` to its closing ``]`` (whether a comma follows it goes to ``more``).
+    Each line holds one row and a comma, the last row none: the lines joined are the text
+    of the list itself, decoded by batches."""
+    start = 0
+    pending: list[str] = []
+    comma = True
+
+    def decoded() -> list[Any]:
+        rows = _value(decoder, "[" + ",".join(pending) + "]")
+        if not isinstance(rows, list) or len(rows) != len(pending):
+            raise _Unusual  # a row over several lines
+        return rows
+
+    for line in lines:
+        if line.startswith(b"    {") and line.endswith(b"\n"):
+            if not comma:
+                raise _Unusual
+            text = _text(line)[4:-1]
+            comma = text.endswith(",")
+            pending.append(text[:-1] if comma else text)
+            if len(pending) == BATCH:
+                yield start, decoded()
+                start += len(pending)
+                pending = []
+        elif line in _CLOSE:
+            if comma and (pending or start):
+                raise _Unusual  # a comma after the last row
+            if pending:
+                yield start, decoded()
+            more.append(_CLOSE[line])
+            return
+        else:
+            raise _Unusual
+    raise _Unusual  # the file ends inside the list
+
+
+def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Staged:
+    decoder = strictjson.decoder(MAX_INT_DIGITS)
+    lines = iter(handle)
+    first = next(lines, b"")
+    if first.startswith(strictjson.BOM):
+        first = first[len(strictjson.BOM) :]
+    if first != b"{\n":
+        raise _Unusual
+    header: dict[str, Any] = {}
+    conn: sqlite3.Connection | None = None
+    tables: list[Table] = []
+    keys: KeyRow | None = None
+    schema = position = rows = 0
+    total = 2 * lines_in_file
+    more, ended = True, False
+    try:
+        for line in lines:
+            if line in (b"}\n", b"}"):
+                ended = True
+                break
+            if not more:
+                raise _Unusual  # no comma after the value before
+            match = _TOP_LINE.match(_text(line))
+            if match is None:
+                raise _Unusual
+            key, text = _value(decoder, match[1]), match[2]
+            more = text.endswith(",")
+            text = text[:-1] if more else text
+            if key in header or any(t.name == key for t in tables[:position]):
+                raise _Unusual
+            if key in _HEADER:
+                if conn is not None:
+                    raise _Unusual  # a header key after the tables began
+                header[key] = _value(decoder, text)
+                continue
+            if conn is None:
+                schema = _check_header(header)
+                conn = stored.new_staging(schema, on_disk=True)
+                tables = exported_tables(conn)
+                keys = identity.read_exported(header[KEYS]) if KEYS in header else None
+            if position >= len(tables) or tables[position].name != key:
+                raise _Unusual
+            table = tables[position]
+            position += 1
+            if text == "[":
+                closed: list[bool] = []
+                batches = _row_batches(lines, decoder, closed)
+                rows += _stage_batches(conn, table, batches, progress, rows, total)
+                more = closed[0]
+            elif _value(decoder, text) != []:
+                raise _Unusual
+        if not ended or more or conn is None or position != len(tables):
+            raise _Unusual
+        if any(line.strip() for line in lines):
+            raise _Unusual
+        stored.upgrade_staging(conn, schema)
+        return Staged(conn, schema, exported_tables(conn), rows, keys)
+    except BaseException:
+        if conn is not None:
+            conn.close()
         raise
 
 
@@ -513,7 +694,16 @@ def merge(
             _check_names(staged, conn)
             journal_names = {t.name for t in exported_tables(conn)}
             for table in staged.tables:
-                if table.name in journal_names:
+                if table.name not in journal_names:
+                    continue
+                if table.name == "records":
+                    # Schedules are merged before, so lateness is judged as row by row.
+                    with (
+                        stored.day_counts_at_the_end(conn),
+                        stored.indexes_built_after(conn, table.name),
+                    ):
+                        _merge_table(table, staged.conn, conn, result, tick)
+                else:
                     _merge_table(table, staged.conn, conn, result, tick)
             if staged.keys is not None:
                 result.keys = identity.adopt(conn, staged.keys, journal.now)

@@ -153,6 +153,9 @@ _GRACE = (
     " AND s.start_at <= {0}.slot_at ORDER BY s.start_at DESC LIMIT 1), 60)"
 )
 _IS_LATE = "({0}.kind = 'dose' AND abs(coalesce({0}.late_minutes, 0)) > " + _GRACE + ")"
+# The same rules, for the storage code that does the triggers' work set-based.
+DAY_ORDINAL = _ORDINAL
+IS_LATE = _IS_LATE
 
 
 def m003_day_counts(db: Any) -> None:

@@ -45,6 +45,19 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
     return obj
 
 
+def decoder(max_int_digits: int) -> json.JSONDecoder:
+    """The decoder :func:`loads` uses, for text already decoded: duplicate keys and
+    NaN/Infinity kept as markers, integers longer than ``max_int_digits`` read as floats,
+    control characters in strings refused."""
+
+    def parse_int(digits: str) -> int | float:
+        return int(digits) if len(digits) <= max_int_digits else float(digits)
+
+    return json.JSONDecoder(
+        object_pairs_hook=_pairs_hook, parse_constant=Constant, parse_int=parse_int
+    )
+
+
 def loads(data: bytes, *, what: str, max_bytes: int, max_int_digits: int) -> Any:
     """Decode ``data`` (UTF-8, an optional BOM) or raise :class:`InvalidFileError`.
 

@@ -13,7 +13,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
+from adherelog.migrations import DAY_ORDINAL, IS_LATE, MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import Column, Table
 
 ROW_ORDER = {
@@ -114,12 +114,21 @@ def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
 # --------------------------------------------------------------------------- staging
 
 
-def new_staging(schema: int) -> sqlite3.Connection:
-    """An empty in-memory journal at ``schema``, without the triggers that keep derived
-    tables (only the exported tables are read back from it)."""
+STAGING_CACHE_KIB = 8192
+"""The page cache of a staging journal kept on disk."""
+
+
+def new_staging(schema: int, *, on_disk: bool = False) -> sqlite3.Connection:
+    """An empty journal at ``schema``, without the triggers that keep derived tables (only
+    the exported tables are read back from it): in memory, or with ``on_disk`` in a private
+    temporary file SQLite deletes itself when the connection closes (or the process ends),
+    so that its memory stays within :data:`STAGING_CACHE_KIB` whatever the file holds."""
     import sqlite_utils  # costs ~100 ms; only when a file is imported
 
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = sqlite3.connect("" if on_disk else ":memory:", isolation_level=None)
+    if on_disk:
+        conn.execute(f"PRAGMA cache_size = {-STAGING_CACHE_KIB}")
+        conn.execute("PRAGMA synchronous = OFF")
     db = sqlite_utils.Database(conn)
     for number in range(schema):
         MIGRATIONS[number](db)
@@ -144,7 +153,7 @@ def _plain_indexes(conn: sqlite3.Connection) -> list[str]:
 
 
 @contextlib.contextmanager
-def roomy_cache(conn: sqlite3.Connection, kib: int = 65536) -> Iterator[None]:
+def roomy_cache(conn: sqlite3.Connection, kib: int = 32768) -> Iterator[None]:
     """A page cache of ``kib`` KiB while many rows are written in a random key order (an
     import), the usual one again afterwards."""
     before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
@@ -299,6 +308,90 @@ class Merger:
             self.conn.execute("ROLLBACK TO rows")
         self.conn.execute("RELEASE rows")
         return added == count
+
+
+_LAST_ROWID = 2**63 - 1
+_NEW_COUNTED = (
+    "r.rowid > :after AND r.slot_date IS NOT NULL AND r.med_id IS NOT NULL"
+    " AND r.kind IN ('dose', 'skip')"
+)
+
+
+@contextlib.contextmanager
+def day_counts_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
+    """Let many records be added without the ``day_counts_insert`` trigger's work per row,
+    then do that work once, set-based, for every record added meanwhile.
+
+    Inside the caller's write transaction the trigger is dropped and, on the way out,
+    created again from its own text in ``sqlite_master``: other connections never see the
+    journal without it (they see the transaction whole or not at all, and an error rolls
+    it back). The records added are those past the highest rowid held before (a rowid
+    table gives new rows higher rowids, short of the largest rowid there is, in which case
+    the trigger simply stays). Their day counts are added, and the streak states from their
+    first day on dropped, as the trigger would have done row by row (m003_day_counts): the
+    schedule versions a late dose is judged by are those of the journal at the end, which
+    are the ones in force at each insert as long as no schedule changes meanwhile."""
+    found = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'day_counts_insert'"
+        " AND tbl_name = 'records'"
+    ).fetchone()
+    after = conn.execute("SELECT max(rowid) FROM records").fetchone()[0] if found else None
+    if found is None or (after is not None and after >= _LAST_ROWID):
+        yield
+        return
+    conn.execute("DROP TRIGGER day_counts_insert")
+    try:
+        yield
+    finally:
+        conn.execute(str(found[0]))
+    add_day_counts(conn, int(after or 0))
+
+
+@contextlib.contextmanager
+def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """While rows are added to ``table`` when it holds none, without its plain (not
+    UNIQUE) indexes, each made again afterwards from its own text in ``sqlite_master``, in
+    one pass over the rows instead of one insert per row and index. Inside the caller's
+    write transaction, like :func:`day_counts_at_the_end`; a table that holds rows keeps
+    its indexes."""
+    if conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone() is not None:
+        yield
+        return
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL ORDER BY rowid",
+        (table,),
+    ).fetchall()
+    plain = [(str(n), str(sql)) for n, sql in rows if str(n) in set(_plain_indexes(conn))]
+    for name, _ in plain:
+        conn.execute(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    finally:
+        for _, sql in plain:
+            conn.execute(sql)
+
+
+def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
+    """Count into ``day_counts`` the records whose rowid is above ``after`` and drop the
+    streak states they make stale: what ``day_counts_insert`` does for each of them."""
+    day = DAY_ORDINAL.format("r.slot_date")
+    params = {"after": after}
+    conn.execute(
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
+        f" SELECT r.med_id, {day}, sum(r.kind = 'dose'), sum(r.kind = 'skip'),"
+        f" sum({IS_LATE.format('r')}) FROM records r WHERE {_NEW_COUNTED} GROUP BY 1, 2"
+        " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
+        " skips = skips + excluded.skips, lates = lates + excluded.lates",
+        params,
+    )
+    conn.execute(
+        f"WITH first (med_id, day) AS (SELECT r.med_id, min({day}) FROM records r"
+        f" WHERE {_NEW_COUNTED} GROUP BY r.med_id)"
+        " DELETE FROM streak_cache WHERE through >= (SELECT min(first.day) FROM first"
+        " WHERE first.med_id = streak_cache.scope OR streak_cache.scope = '*')",
+        params,
+    )
 
 
 def refresh_derived(conn: sqlite3.Connection, med_ids: Sequence[str]) -> None:

@@ -233,6 +233,7 @@ def import_(
         kind = filekind.detect(infile.head(file))
         wanted = frozenset({filekind.Kind.JOURNAL_EXPORT})
         what = "an adherelog journal export"
+        data: bytes | None = None
         if kind is filekind.Kind.AGE:
             from adherelog import agefile
 
@@ -241,11 +242,17 @@ def import_(
             filekind.expect(filekind.detect(data[: infile.HEAD_BYTES]), wanted, _shown(file), what)
         else:
             filekind.expect(kind, wanted, _shown(file), what)
-            data = portability.read_input(file)
+            if file == infile.STDIN:
+                data = portability.read_input(file)
 
         with _progress("Importing", shown=not settings.json) as progress:
-            # The file is checked in full before the journal is opened (or created).
-            staged = importing.read_export(data, progress)
+            # The file is checked in full before the journal is opened (or created): line
+            # by line where it is laid out as export writes it, else read whole.
+            staged = None if data is not None else importing.read_export_file(file, progress)
+            if staged is None:
+                if data is None:
+                    data = portability.read_input(file)
+                staged = importing.read_export(data, progress)
             try:
                 with open_journal(settings, write=not dry_run) as journal:
                     result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
