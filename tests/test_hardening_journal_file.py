@@ -591,3 +591,44 @@ def test_a_backup_copied_over_a_journal_with_a_stale_wal_is_refused_untouched(
     assert "integrity" in kinds, checked.stdout
     assert (sha256(path), sha256(wal)) == (before, before_wal)
     assert len(os.listdir(path.parent / "backups")) == 1
+
+
+def test_a_failing_first_write_keeps_a_journal_another_process_holds(tmp_path: Path) -> None:
+    from adherelog import storage
+
+    path = tmp_path / "new" / "j.db"
+    store = storage.open_store(path, write=True)  # this command creates the journal
+    assert store.made is not None
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1]);"
+            " c.execute('SELECT count(*) FROM meds').fetchone(); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        store.close_failed()  # the command fails: the journal is another process's too
+        assert path.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_failing_first_write_keeps_what_another_process_wrote(tmp_path: Path) -> None:
+    from adherelog import storage
+
+    path = tmp_path / "new" / "j.db"
+    store = storage.open_store(path, write=True)
+    ok("--db", str(path), "med", "add", "Metformin", "--time", "08:00")
+    store.close_failed()
+    assert count("meds", path) == 1
+    store = storage.open_store(tmp_path / "other" / "k.db", write=True)
+    store.close_failed()  # nobody else used it: it goes, with the folder made for it
+    assert not (tmp_path / "other").exists()

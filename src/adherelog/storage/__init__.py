@@ -154,8 +154,11 @@ def _make_private_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _check_file(path: Path, found: os.stat_result | None, *, write: bool) -> os.stat_result | None:
-    """Check the journal file through a descriptor of it; return the file SQLite must open.
+def _check_file(
+    path: Path, found: os.stat_result | None, *, write: bool
+) -> tuple[os.stat_result | None, bool]:
+    """Check the journal file through a descriptor of it; return the file SQLite must open,
+    and whether this call created it (another process may create it at the same moment).
 
     A missing journal is created (0600, its folder 0700) for a write; an empty one becomes a
     new journal, made private through the descriptor; anything else must start with the
@@ -164,7 +167,7 @@ def _check_file(path: Path, found: os.stat_result | None, *, write: bool) -> os.
     """
     if found is None:
         if not write:
-            return None
+            return None, False
         _make_private_dir(path.parent)
         try:
             fd = os.open(
@@ -177,7 +180,7 @@ def _check_file(path: Path, found: os.stat_result | None, *, write: bool) -> os.
         else:
             try:
                 os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask
-                return os.fstat(fd)
+                return os.fstat(fd), True
             finally:
                 os.close(fd)
     fd = _open_checked(path, found)
@@ -189,7 +192,7 @@ def _check_file(path: Path, found: os.stat_result | None, *, write: bool) -> os.
             raise NotAJournalError(f"{path} is not an adherelog journal; it was left untouched.")
     finally:
         os.close(fd)
-    return found
+    return found, False
 
 
 def _free_bytes(folder: Path) -> int:
@@ -559,8 +562,9 @@ def _open_store(path: Path, *, write: bool) -> Store:
             )
     # What this write creates (the journal and its missing folders): removed again when
     # the command fails, so that a failing command leaves nothing behind (SPEC §1).
-    made = (path, _missing_folders(path.parent)) if write and found is None else None
-    checked = _check_file(path, found, write=write)
+    folders = _missing_folders(path.parent) if write and found is None else []
+    checked, created = _check_file(path, found, write=write)
+    made = (path, folders) if created else None
     if checked is None or (not write and checked.st_size == 0):
         return _in_memory(None, None)  # nothing to read yet: an empty journal
     try:
@@ -583,9 +587,46 @@ def _missing_folders(folder: Path) -> list[Path]:
     return missing
 
 
+def _held_by_others(path: Path) -> bool:
+    """True when another process has the journal open (holds its lock in the ``-shm``)."""
+    try:
+        fd = os.open(f"{path}-shm", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, SHM_DMS_BYTE)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _holds_rows(path: Path) -> bool:
+    """True when any table of the journal at ``path`` holds a row (or it cannot be told)."""
+    try:
+        conn = sqlite3.connect(read_uri(path, "ro"), uri=True, isolation_level=None)
+        try:
+            names = [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            return any(conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() for name in names)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+
+
 def _remove_made(path: Path, folders: Sequence[Path]) -> None:
     """Remove a journal this command created, its side files, and the folders it made
-    for it (each only while empty)."""
+    for it (each only while empty). A journal another process has open, or has written
+    into meanwhile, is its journal too: it stays."""
+    if _held_by_others(path) or _holds_rows(path):
+        return
     for suffix in ("", *SIDE_FILES):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
