@@ -318,7 +318,7 @@ _NEW_COUNTED = (
 
 
 @contextlib.contextmanager
-def day_counts_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
+def day_counts_at_the_end(conn: sqlite3.Connection, *, suspend: bool = True) -> Iterator[None]:
     """Let many records be added without the ``day_counts_insert`` trigger's work per row,
     then do that work once, set-based, for every record added meanwhile.
 
@@ -336,7 +336,7 @@ def day_counts_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
         " AND tbl_name = 'records'"
     ).fetchone()
     after = conn.execute("SELECT max(rowid) FROM records").fetchone()[0] if found else None
-    if found is None or (after is not None and after >= _LAST_ROWID):
+    if not suspend or found is None or (after is not None and after >= _LAST_ROWID):
         yield
         return
     conn.execute("DROP TRIGGER day_counts_insert")
