@@ -9,6 +9,8 @@ import typer
 
 from adherelog.cli.actions import data as actions
 from adherelog.cli.options import (
+    Encrypt,
+    EncryptTo,
     Force,
     JsonFlag,
     Until,
@@ -34,20 +36,8 @@ def export(
     ] = "json",
     output: Output = None,
     force: Force = False,
-    encrypt: Annotated[
-        bool,
-        typer.Option(
-            "--encrypt",
-            help="Write an age file encrypted with a passphrase ($ADHERELOG_PASSPHRASE, else"
-            " asked).",
-        ),
-    ] = False,
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
-        ),
-    ] = None,
+    encrypt: Encrypt = False,
+    to: EncryptTo = None,
     no_bom: Annotated[
         bool,
         typer.Option(
@@ -136,20 +126,8 @@ def backup(
     ] = None,
     *,
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it is a file.")] = False,
-    encrypt: Annotated[
-        bool,
-        typer.Option(
-            "--encrypt",
-            help="Write an age file encrypted with a passphrase ($ADHERELOG_PASSPHRASE, else"
-            " asked); the plain copy never touches the disk.",
-        ),
-    ] = False,
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to", metavar="NAME", help="Write an age file encrypted to this buddy's key."
-        ),
-    ] = None,
+    encrypt: Encrypt = False,
+    to: EncryptTo = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Back up the journal with SQLite's backup API: one consistent copy even while another

@@ -73,3 +73,23 @@ MedFilter = Annotated[
 Until = Annotated[str | None, until_option("End (default: now); a date includes that day.")]
 Output = Annotated[str | None, output_option("Write to FILE instead of stdout.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+def encrypt_option(help_text: str) -> Any:
+    """``--encrypt``: an age file made with a passphrase."""
+    return typer.Option("--encrypt", help=help_text)
+
+
+def to_option(help_text: str) -> Any:
+    """``--to NAME``: an age file only that buddy can read."""
+    return typer.Option("--to", metavar="NAME", help=help_text)
+
+
+Encrypt = Annotated[
+    bool,
+    encrypt_option(
+        "Write an age file encrypted with a passphrase ($ADHERELOG_PASSPHRASE, else asked);"
+        " the plain copy never touches the disk."
+    ),
+]
+EncryptTo = Annotated[str | None, to_option("Write an age file encrypted to this buddy's key.")]

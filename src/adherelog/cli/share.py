@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from adherelog.cli.actions import share as actions
-from adherelog.cli.options import Force, JsonFlag, Output, finish, format_option, settings, sub_app
+from adherelog.cli.options import (
+    Force,
+    JsonFlag,
+    Output,
+    encrypt_option,
+    finish,
+    format_option,
+    settings,
+    sub_app,
+    to_option,
+)
 
 app = sub_app("Make a check-in card to send a support buddy.")
 
@@ -31,18 +41,10 @@ def card(
     ] = None,
     to: Annotated[
         str | None,
-        typer.Option(
-            "--to",
-            metavar="NAME",
-            help="Encrypt the card to this buddy's key (age, armored); counts as contact.",
-        ),
+        to_option("Encrypt the card to this buddy's key (age, armored); counts as contact."),
     ] = None,
     encrypt: Annotated[
-        bool,
-        typer.Option(
-            "--encrypt",
-            help="Encrypt with a passphrase ($ADHERELOG_PASSPHRASE, else asked).",
-        ),
+        bool, encrypt_option("Encrypt with a passphrase ($ADHERELOG_PASSPHRASE, else asked).")
     ] = False,
     output: Output = None,
     force: Force = False,
