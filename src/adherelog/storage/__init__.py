@@ -170,14 +170,19 @@ def _check_file(
             return None, False
         _make_private_dir(path.parent)
         try:
-            made = _create_journal(path)
+            fd = os.open(
+                path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+            )
         except FileExistsError:
-            made = None
-        if made is not None:
-            return made, True
-        found = journal_stat(path)
-        if found is None:
-            raise AdherelogError(f"{path} vanished while it was being created.") from None
+            found = journal_stat(path)
+            if found is None:
+                raise AdherelogError(f"{path} vanished while it was being created.") from None
+        else:
+            try:
+                os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask
+                return os.fstat(fd), True
+            finally:
+                os.close(fd)
     fd = _open_checked(path, found)
     try:
         if found.st_size == 0:
@@ -188,43 +193,6 @@ def _check_file(
     finally:
         os.close(fd)
     return found, False
-
-
-def _create_journal(path: Path) -> os.stat_result:
-    """Make a new, empty journal at ``path`` (0600) that is in WAL mode from the first
-    moment another process can open it: set up under a private name, then linked into
-    place, which fails with FileExistsError when another process made it first. So every
-    process that opens it holds its lock in the ``-shm``, and a failing command can tell
-    whether anyone else has it open before removing it again."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by the umask
-        os.close(fd)
-        conn = sqlite3.connect(sqlite_uri(tmp, "rw"), uri=True, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:
-            # A file system without hard links: create the journal in place instead.
-            fd = os.open(
-                path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
-            )
-            try:
-                os.fchmod(fd, 0o600)
-                return os.fstat(fd)
-            finally:
-                os.close(fd)
-        return os.lstat(path)
-    finally:
-        for suffix in ("", *SIDE_FILES):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{tmp}{suffix}")
 
 
 def _free_bytes(folder: Path) -> int:
