@@ -146,3 +146,19 @@ def test_severity_words() -> None:
     assert parse_severity(None) is None
     with pytest.raises(UsageError):
         parse_severity("²")
+
+
+def test_effect_list_loads_no_tip_code() -> None:
+    import subprocess
+    import sys
+
+    ok("effect", "add", "headache", "--severity", "2")
+    code = (
+        "import sys; from adherelog.cli import main; main(['effect', 'list']);"
+        "sys.stderr.write(str(sorted(m for m in sys.modules if m in"
+        " ('adherelog.tips', 'adherelog.tipfile'))))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    ).stderr
+    assert found.endswith("[]"), found

@@ -15,8 +15,12 @@ from adherelog.model import Record
 from adherelog.output import Line, Segment, table
 from adherelog.render import when
 from adherelog.text import one_line, printable
-from adherelog.tips import ImportItem, ImportResult, Tip
 from adherelog.views import day_text, severity_word
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    # Only named in annotations: ``effect list`` and ``effect add`` load no tip code.
+    from adherelog.tips import ImportItem, ImportResult, Tip
 
 # ---------------------------------------------------------------------------- effects
 
