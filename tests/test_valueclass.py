@@ -111,3 +111,17 @@ def test_no_module_of_the_package_imports_dataclasses() -> None:
             if "dataclasses" in names:
                 offenders.append(path.name)
     assert offenders == []
+
+
+def test_the_write_path_of_take_does_not_import_typing() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, adherelog.cli.dispatch, adherelog.cli.common, adherelog.doses,"
+        " adherelog.meds, adherelog.rules, adherelog.due; print('typing' in sys.modules)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.split() == ["False"]
