@@ -241,27 +241,33 @@ def read_uri(path: Path, mode: str = "rw") -> str:
     return sqlite_uri(path, "ro", immutable=True)
 
 
-def _left_over_wal(path: Path) -> bool:
-    """True when a ``-wal`` with changes lies beside the journal and no process has the
-    journal open (none holds its lock in the ``-shm``): the log was left by a crash, or was
-    already there when a backup was copied over the journal, and SQLite will replay it."""
-    if _wal_empty(path):
-        return False
+def _shm_holders(path: Path) -> str:
+    """Whether any process has the journal open, told by the lock every connection holds in
+    its ``-shm``: ``none``, ``some``, ``no-shm`` (there is none) or ``unknown`` (it cannot
+    be opened). Our own descriptor is closed at once; this process holds no journal open."""
     try:
         fd = os.open(f"{path}-shm", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
-        return True
+        return "no-shm"
     except OSError:
-        return False  # SQLite cannot replay the log here either
+        return "unknown"
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE)
     except OSError:
-        return False  # another process has the journal open
+        return "some"
     else:
         fcntl.lockf(fd, fcntl.LOCK_UN, 1, SHM_DMS_BYTE)
-        return True
+        return "none"
     finally:
         os.close(fd)
+
+
+def _left_over_wal(path: Path) -> bool:
+    """True when a ``-wal`` with changes lies beside the journal and no process has the
+    journal open (none holds its lock in the ``-shm``): the log was left by a crash, or was
+    already there when a backup was copied over the journal, and SQLite will replay it.
+    (A ``-shm`` that cannot be opened: SQLite cannot replay the log here either.)"""
+    return not _wal_empty(path) and _shm_holders(path) in ("none", "no-shm")
 
 
 # Journals whose -wal and -shm a read made and could not remove yet: a failed query's
@@ -589,21 +595,7 @@ def _missing_folders(folder: Path) -> list[Path]:
 
 def _held_by_others(path: Path) -> bool:
     """True when another process has the journal open (holds its lock in the ``-shm``)."""
-    try:
-        fd = os.open(f"{path}-shm", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DMS_BYTE)
-    except OSError:
-        return True
-    else:
-        fcntl.lockf(fd, fcntl.LOCK_UN, 1, SHM_DMS_BYTE)
-        return False
-    finally:
-        os.close(fd)
+    return _shm_holders(path) in ("some", "unknown")
 
 
 def _holds_rows(path: Path) -> bool:
