@@ -6,8 +6,9 @@ import contextlib
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,27 @@ def test_a_schema_1_export_from_an_older_adherelog_imports(tmp_path: Path) -> No
     with_tips = dict(older, tips=[])
     with pytest.raises(InvalidFileError, match='"tips" is not allowed at the top level'):
         import_into(fresh, json.dumps(with_tips))
+
+
+def test_a_schema_9_export_imports_and_gets_the_early_counts(tmp_path: Path) -> None:
+    """Schema 10 (m010_early_counts) changed only a derived table, so a schema 9 export holds
+    the same tables: its staging journal, made without triggers, is brought up to date."""
+    full_journal(journal())
+    doc = json.loads(export_text(journal()))
+    doc["schema"] = 9
+    dose = next(r for r in doc["records"] if r["kind"] == "dose" and r["slot_at"])
+    slot = datetime.fromisoformat(dose["slot_at"].replace("Z", "+00:00"))
+    dose["at"] = clock.to_utc_text(slot - timedelta(minutes=90))  # taken 90 minutes early
+    dose["late_minutes"] = -90
+    fresh = tmp_path / "fresh.db"
+    result = import_into(fresh, json.dumps(doc))
+    assert result.added["records"] == count("records")
+    with contextlib.closing(sqlite3.connect(fresh)) as conn:
+        early = conn.execute("SELECT sum(earlies), sum(lates) FROM day_counts").fetchone()
+        late = conn.execute(
+            "SELECT count(*) FROM records WHERE kind = 'dose' AND abs(late_minutes) > 60"
+        ).fetchone()
+    assert early == (1, late[0])
 
 
 # --- damaged files ----------------------------------------------------------------------------

@@ -140,9 +140,9 @@ def test_covered_days_by_arithmetic_by_progressions_and_in_sql(
     # The SQL filter summaries use picks exactly the covered days of day_counts.
     conn = sqlite3.connect(":memory:")
     conn.row_factory = sqlite3.Row
-    conn.execute("CREATE TABLE day_counts (med_id, day, doses, skips, lates)")
+    conn.execute("CREATE TABLE day_counts (med_id, day, doses, skips, lates, earlies)")
     conn.executemany(
-        "INSERT INTO day_counts VALUES ('m', ?, 1, 0, 0)", [(d,) for d in range(lo - 3, hi + 4)]
+        "INSERT INTO day_counts VALUES ('m', ?, 1, 0, 0, 0)", [(d,) for d in range(lo - 3, hi + 4)]
     )
     skip = tuple(expected[:1])
     days = queries.RegularDays(

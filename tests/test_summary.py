@@ -87,7 +87,7 @@ def reference(journal: Journal, first: date, last: date) -> Reference:
         }
         lo = min(v.start for v in med.versions) - timedelta(days=2)
         hi = datetime.combine(tail + timedelta(days=1), time(0), UTC) + timedelta(hours=15)
-        days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
         for slot in schedule.slots_between(med.versions, lo, hi):
             if slot.local_date > tail:
                 continue
@@ -96,16 +96,18 @@ def reference(journal: Journal, first: date, last: date) -> Reference:
             fill = fills.get(to_utc_text(slot.scheduled))
             if fill and fill[0] == "dose":
                 tally[1] += 1
-                tally[2] += abs(int(fill[1] or 0)) > slot.grace
+                tally[2] += int(fill[1] or 0) > slot.grace
+                tally[5] += int(fill[1] or 0) < -slot.grace
             elif fill and fill[0] == "skip":
                 tally[3] += 1
             elif slot_status(slot, None, now) is SlotStatus.MISSED:
                 tally[4] += 1
-        totals = [0] * 7
-        for day, (exp, taken, late, skipped, missed) in days.items():
+        totals = [0] * 8
+        for day, (exp, taken, late, skipped, missed, early) in days.items():
             if first <= day <= last:
                 pending = exp - taken - skipped - missed
-                for i, v in enumerate((exp, taken, taken - late, late, skipped, missed, pending)):
+                on_time = taken - late - early
+                for i, v in enumerate((exp, taken, on_time, late, skipped, missed, pending, early)):
                     totals[i] += v
         classes = {d: classify_day(t[0], t[1], t[3], t[4]) for d, t in days.items()}
         for day, cls in classes.items():
@@ -121,7 +123,8 @@ def check_against_reference(journal: Journal, first: date, last: date) -> summar
     by_name = {row.med.name: row for row in found.meds}
     for name, (totals, streak) in expected.items():
         if name in by_name:
-            assert counts_of(by_name[name]) == totals, name
+            row = by_name[name]
+            assert (*counts_of(row), row.counts.early) == totals, name
             assert by_name[name].streak == streak, name
         else:
             assert totals[0] == 0, name
@@ -355,22 +358,24 @@ MY_TRIGGERS = (
 def test_the_migration_fills_day_counts_from_an_older_journal(tmp_path: Path) -> None:
     import sqlite_utils
 
-    from adherelog.migrations import m003_day_counts
+    from adherelog.migrations import m003_day_counts, m010_early_counts
 
     path = tmp_path / "old.db"
     journal = opened(path, moment("2026-11-22", "09:10"))
     journal.add_med("Metformin", daily("08:00", "20:00"), start=D("2026-11-01"))
     journal.add_med("Sertraline", daily("08:00"), start=D("2026-11-01"))
-    late = {"2026-11-05 20:00", "2026-11-06 20:00", "2026-11-07 20:00"}
+    late = {"2026-11-05 20:00", "2026-11-06 20:00", "2026-11-07 20:00", "2026-11-08 20:00"}
     take_every_slot(journal, "Metformin", "2026-11-01", "2026-11-22", skip=late)
     take_every_slot(journal, "Sertraline", "2026-11-01", "2026-11-22", skip=set())
     journal.skip("Metformin", at=moment("2026-11-06", "20:00"))
     journal.take(["Metformin"], at=moment("2026-11-07", "22:00"))  # two hours late
+    journal.take(["Metformin"], at=moment("2026-11-08", "18:00"))  # two hours early
     journal.store.close()
     expected = _counts_by_day(path)
     assert len(expected) == 44
     assert sum(r[3] for r in expected) == 1  # one skip
-    assert sum(r[4] for r in expected) == 1  # one late dose
+    assert sum(r[4] for r in expected) == 2  # two doses off time
+    assert [r[1] for r in expected if r[5]] == [D("2026-11-08").toordinal()]  # one early
     # The journal as it was before the migration, then the migration alone.
     conn = sqlite3.connect(path, isolation_level=None)
     for name in MY_TRIGGERS:
@@ -380,6 +385,7 @@ def test_the_migration_fills_day_counts_from_an_older_journal(tmp_path: Path) ->
     conn.execute("DROP INDEX idx_records_unslotted")
     conn.execute("BEGIN")
     m003_day_counts(sqlite_utils.Database(conn))
+    m010_early_counts(sqlite_utils.Database(conn))
     conn.execute("COMMIT")
     conn.close()
     assert _counts_by_day(path) == expected
@@ -388,11 +394,11 @@ def test_the_migration_fills_day_counts_from_an_older_journal(tmp_path: Path) ->
     migrated.store.close()
 
 
-def _counts_by_day(path: Path) -> list[tuple[str, int, int, int, int]]:
+def _counts_by_day(path: Path) -> list[tuple[str, int, int, int, int, int]]:
     conn = sqlite3.connect(path)
     try:
         return conn.execute(
-            "SELECT m.name, d.day, d.doses, d.skips, d.lates FROM day_counts d"
+            "SELECT m.name, d.day, d.doses, d.skips, d.lates, d.earlies FROM day_counts d"
             " JOIN meds m ON m.id = d.med_id ORDER BY m.name, d.day"
         ).fetchall()
     finally:
@@ -513,3 +519,32 @@ def test_summaries_and_streaks_equal_the_reference_in_any_reading_zone(
         (r.med.name, r.counts, r.streak) for r in found.meds
     ]
     journal.store.close()
+
+
+def test_early_doses_are_counted_from_day_counts_not_from_every_record(journal: Journal) -> None:
+    """Early is not late (SPEC §5) on settled regular days too, and telling them apart reads
+    the per-day counts (``day_counts.earlies``) instead of each day's records."""
+    journal.add_med("Metformin", daily("08:00", "20:00"), start=D("2026-09-01"))
+    off = {"2026-09-10 08:00": -90, "2026-09-11 20:00": -90, "2026-09-12 08:00": -30}
+    off |= {"2026-09-13 08:00": 90, "2026-10-01 20:00": -61, "2026-10-02 08:00": 61}
+    med = journal.med("Metformin")
+    for slot in schedule.slots_between(med.versions, moment("2026-09-01", "00:00"), journal.now):
+        minutes = off.get(slot.scheduled.strftime("%Y-%m-%d %H:%M"), 0)
+        journal.take(["Metformin"], at=slot.scheduled + timedelta(minutes=minutes))
+    statements: list[str] = []
+    journal.conn.set_trace_callback(statements.append)
+    found = check_against_reference(journal, D("2026-09-01"), D("2026-11-22"))
+    journal.conn.set_trace_callback(None)
+    assert (found.overall.early, found.overall.late) == (3, 2)
+    assert not [s for s in statements if "late_minutes <" in s]
+    # A wider grace from 1 Oct judges the doses of those days again.
+    journal.edit_med("Metformin", ScheduleOptions(grace=65), from_date=D("2026-10-01"))
+    found = check_against_reference(journal, D("2026-09-01"), D("2026-11-22"))
+    assert (found.overall.early, found.overall.late) == (2, 1)
+    # And the counts kept by the triggers are those counted afresh from the records.
+    kept = journal.conn.execute("SELECT day, lates, earlies FROM day_counts WHERE lates > 0")
+    assert sorted(kept) == [
+        (D("2026-09-10").toordinal(), 1, 1),
+        (D("2026-09-11").toordinal(), 1, 1),
+        (D("2026-09-13").toordinal(), 1, 0),
+    ]

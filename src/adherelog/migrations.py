@@ -153,9 +153,12 @@ _GRACE = (
     " AND s.start_at <= {0}.slot_at ORDER BY s.start_at DESC LIMIT 1), 60)"
 )
 _IS_LATE = "({0}.kind = 'dose' AND abs(coalesce({0}.late_minutes, 0)) > " + _GRACE + ")"
+# Taken more than the grace before the slot (m010_early_counts); such a dose is late too.
+_IS_EARLY = "({0}.kind = 'dose' AND coalesce({0}.late_minutes, 0) < -" + _GRACE + ")"
 # The same rules, for the storage code that does the triggers' work set-based.
 DAY_ORDINAL = _ORDINAL
 IS_LATE = _IS_LATE
+IS_EARLY = _IS_EARLY
 
 
 def m003_day_counts(db: Any) -> None:
@@ -460,6 +463,89 @@ def m009_views(db: Any) -> None:
     )
 
 
+def m010_early_counts(db: Any) -> None:
+    """``day_counts.earlies``: of a day's off-time doses (``lates``, both sides of the grace
+    period), those taken before it, so a summary tells early from late (SPEC §5) without
+    reading the records of every regular day. The triggers of ``m003_day_counts`` that keep
+    ``lates`` are made again keeping both; existing days are counted from their records."""
+    day = _ORDINAL.format("NEW.slot_date")
+    old_day = _ORDINAL.format("OLD.slot_date")
+    db.execute("ALTER TABLE day_counts ADD COLUMN earlies INTEGER NOT NULL DEFAULT 0")
+    for name in (
+        "day_counts_insert",
+        "day_counts_delete",
+        "day_counts_update_old",
+        "day_counts_update_new",
+        "schedules_insert",
+        "schedules_update",
+    ):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")  # a staging journal has none
+    counted = (
+        "{0}.slot_date IS NOT NULL AND {0}.med_id IS NOT NULL AND {0}.kind IN ('dose', 'skip')"
+    )
+    add = (
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
+        f" VALUES (NEW.med_id, {day}, NEW.kind = 'dose', NEW.kind = 'skip',"
+        f" {_IS_LATE.format('NEW')}, {_IS_EARLY.format('NEW')})"
+        " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
+        " skips = skips + excluded.skips, lates = lates + excluded.lates,"
+        " earlies = earlies + excluded.earlies;"
+        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
+        f" AND through >= {day};"
+    )
+    remove = (
+        "UPDATE day_counts SET doses = doses - (OLD.kind = 'dose'),"
+        f" skips = skips - (OLD.kind = 'skip'), lates = lates - {_IS_LATE.format('OLD')},"
+        f" earlies = earlies - {_IS_EARLY.format('OLD')}"
+        f" WHERE med_id = OLD.med_id AND day = {old_day};"
+        " DELETE FROM day_counts WHERE med_id = OLD.med_id"
+        f" AND day = {old_day} AND doses <= 0 AND skips <= 0;"
+        " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*')"
+        f" AND through >= {old_day};"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_insert AFTER INSERT ON records"
+        f" WHEN {counted.format('NEW')} BEGIN {add} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_delete AFTER DELETE ON records"
+        f" WHEN {counted.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_old AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {counted.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_new AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {counted.format('NEW')} BEGIN {add} END"
+    )
+    start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
+    same_day = (
+        "r.med_id = day_counts.med_id AND r.slot_date = date(day_counts.day + 1721424.5)"
+    )
+    judged_again = (
+        f"UPDATE day_counts SET lates = (SELECT count(*) FROM records r WHERE {same_day}"
+        f" AND {_IS_LATE.format('r')}), earlies = (SELECT count(*) FROM records r"
+        f" WHERE {same_day} AND {_IS_EARLY.format('r')})"
+        f" WHERE med_id = NEW.med_id AND day >= {start_day} - 1;"
+    )
+    changed = (
+        f"{judged_again}"
+        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
+        f" AND through >= {start_day} - 1;"
+        " INSERT INTO exact_ranges (med_id, from_at, to_at)"
+        " SELECT NEW.med_id, NEW.start_at, max(slot_at) FROM records"
+        " WHERE med_id = NEW.med_id AND slot_at >= NEW.start_at"
+        " HAVING max(slot_at) IS NOT NULL;"
+    )
+    db.execute(f"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN {changed} END")
+    db.execute(f"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN {changed} END")
+    db.execute(
+        "UPDATE day_counts SET earlies = (SELECT count(*) FROM records r"
+        f" WHERE {same_day} AND {_IS_EARLY.format('r')}) WHERE lates > 0"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
@@ -470,5 +556,6 @@ MIGRATIONS: list[Migration] = [
     m007_peer_counts,
     m008_buddies,
     m009_views,
+    m010_early_counts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

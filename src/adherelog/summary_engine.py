@@ -264,8 +264,7 @@ class Engine:
             if version.rrule is None
             else tuple(rule_days(version.rrule, version.anchor, lo, hi)),
         )
-        present, taken, skipped, off_time = self._sums(days)
-        early = self._early(days, version, set(skip))
+        present, taken, skipped, off_time, early = self._sums(days)
         totals.expected += expected
         totals.taken += taken
         totals.skipped += skipped
@@ -303,16 +302,6 @@ class Engine:
         if found is None:
             found = self._summed[days] = queries.day_sums(self.conn, days)
         return found
-
-    def _early(self, days: queries.RegularDays, version: ScheduleVersion, skip: set[int]) -> int:
-        """Doses of ``days`` taken more than the grace period before their slot."""
-        return sum(
-            count
-            for day, count in queries.early_doses(
-                self.conn, days.med_id, _iso(days.first), _iso(days.last), version.grace
-            )
-            if day not in skip and is_on_day(version, day)
-        )
 
     def _mark_on_days(self, version: ScheduleVersion, lo: int, hi: int, out: _Days, k: int) -> None:
         """Mark every covered day of ``[lo, hi]`` kept, ``k`` doses expected and taken: the

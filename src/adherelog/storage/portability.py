@@ -13,7 +13,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from adherelog.migrations import DAY_ORDINAL, IS_LATE, MIGRATIONS, SCHEMA_VERSION
+from adherelog.migrations import DAY_ORDINAL, IS_EARLY, IS_LATE, MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import Column, Table
 
 ROW_ORDER = {
@@ -378,11 +378,13 @@ def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
     day = DAY_ORDINAL.format("r.slot_date")
     params = {"after": after}
     conn.execute(
-        "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
         f" SELECT r.med_id, {day}, sum(r.kind = 'dose'), sum(r.kind = 'skip'),"
-        f" sum({IS_LATE.format('r')}) FROM records r WHERE {_NEW_COUNTED} GROUP BY 1, 2"
+        f" sum({IS_LATE.format('r')}), sum({IS_EARLY.format('r')})"
+        f" FROM records r WHERE {_NEW_COUNTED} GROUP BY 1, 2"
         " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
-        " skips = skips + excluded.skips, lates = lates + excluded.lates",
+        " skips = skips + excluded.skips, lates = lates + excluded.lates,"
+        " earlies = earlies + excluded.earlies",
         params,
     )
     conn.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import date
 from typing import NamedTuple
 
 from adherelog.storage.rows import select
@@ -52,12 +51,15 @@ class RegularDays(NamedTuple):
 
 
 class DaySums(NamedTuple):
-    """Rows, doses, skips and late doses of some days, at most one record a slot."""
+    """Rows, doses, skips and off-time doses of some days, at most one record a slot:
+    ``lates`` counts both sides of the grace period, ``earlies`` the doses of them taken
+    before it."""
 
     rows: int
     doses: int
     skips: int
     lates: int
+    earlies: int
 
 
 class EffectRow(NamedTuple):
@@ -111,6 +113,7 @@ def day_sums(conn: sqlite3.Connection, days: RegularDays) -> DaySums:
         conn,
         "SELECT count(*) AS n, coalesce(sum(doses), 0) AS doses,"
         " coalesce(sum(skips), 0) AS skips, coalesce(sum(lates), 0) AS lates,"
+        " coalesce(sum(earlies), 0) AS earlies,"
         f" coalesce(sum(doses + skips > {k:d}), 0) AS over FROM day_counts WHERE {where}",
         params,
     ).fetchone()
@@ -120,10 +123,14 @@ def day_sums(conn: sqlite3.Connection, days: RegularDays) -> DaySums:
             conn,
             f"SELECT count(*) AS n, coalesce(sum({doses}), 0) AS doses,"
             f" coalesce(sum({skips}), 0) AS skips,"
-            f" coalesce(sum(min(lates, {doses})), 0) AS lates FROM day_counts WHERE {where}",
+            f" coalesce(sum(min(lates, {doses})), 0) AS lates,"
+            f" coalesce(sum(min(earlies, lates, {doses})), 0) AS earlies"
+            f" FROM day_counts WHERE {where}",
             params,
         ).fetchone()
-    return DaySums(int(row["n"]), int(row["doses"]), int(row["skips"]), int(row["lates"]))
+    return DaySums(
+        int(row["n"]), int(row["doses"]), int(row["skips"]), int(row["lates"]), int(row["earlies"])
+    )
 
 
 def broken_day_doses(conn: sqlite3.Connection, days: RegularDays) -> list[tuple[int, int]]:
@@ -182,23 +189,6 @@ def slot_fills(conn: sqlite3.Connection, med_id: str, first: str, last: str) -> 
             "SELECT slot_at, kind, late_minutes FROM records WHERE med_id = ?"
             " AND slot_date BETWEEN ? AND ? AND slot_at IS NOT NULL",
             (med_id, first, last),
-        )
-    ]
-
-
-def early_doses(
-    conn: sqlite3.Connection, med_id: str, first: str, last: str, grace: int
-) -> list[tuple[int, int]]:
-    """(date ordinal, count) of the doses of slot dates ``[first, last]`` (ISO) taken more
-    than ``grace`` minutes before their slot."""
-    return [
-        (date.fromisoformat(str(row["slot_date"])).toordinal(), int(row["n"]))
-        for row in select(
-            conn,
-            "SELECT slot_date, count(*) AS n FROM records WHERE med_id = ?"
-            " AND slot_date BETWEEN ? AND ? AND kind = 'dose' AND late_minutes < ?"
-            " GROUP BY slot_date",
-            (med_id, first, last, -grace),
         )
     ]
 
