@@ -77,8 +77,12 @@ def ok(*args: str, env: Mapping[str, str] | None = None) -> Result:
 
 
 def data(*args: str, env: Mapping[str, str] | None = None) -> Any:
-    """The JSON document printed by a successful ``adherelog ... --json``."""
-    return json.loads(ok(*args, "--json", env=env).stdout)
+    """The JSON document printed by a successful ``adherelog ... --json`` (which may warn
+    on stderr, SPEC §1, but print nothing else there)."""
+    result = invoke(*args, "--json", env=env)
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
+    return json.loads(result.stdout)
 
 
 def run(

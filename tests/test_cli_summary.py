@@ -3,6 +3,7 @@ conftest: Sunday 22 November 2026, 09:10 in London)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import date, datetime, time, timedelta
@@ -320,7 +321,12 @@ def test_due_warns_when_the_supply_runs_out_within_a_week(history: Path) -> None
     result = invoke("due")
     assert result.exit_code == 0
     assert result.stderr == WARNING
-    assert data("due")["now"] == "2026-11-22T09:10:00+00:00"  # JSON: no warning added
+    # With --json, stdout is the document alone and the warning still goes to stderr (§1).
+    for args in (("--json", "due"), ("due", "--json"), ("--json", "summary")):
+        result = invoke(*args)
+        assert result.exit_code == 0
+        assert json.loads(result.stdout) == data(args[1] if args[0] == "--json" else args[0])
+        assert result.stderr == WARNING
 
 
 def test_summary_reads_the_same_in_another_time_zone(history: Path) -> None:

@@ -5,6 +5,7 @@ a backdated edit, and the wording."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -369,6 +370,10 @@ def test_an_edit_reaching_back_over_recorded_days_warns(monkeypatch: pytest.Monk
         "warning: Metformin's new schedule starts Tue 17 Nov, so 4 days already recorded"
         " will be judged anew by it (a dose it does not schedule no longer counts).\n"
     )
+    again = invoke("med", "edit", "metformin", "--time", "20:30", "--from", "2026-11-17", "--json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["name"] == "Metformin"
+    assert again.stderr == result.stderr  # the same warning, the JSON alone on stdout
     result = invoke("med", "edit", "metformin", "--time", "21:00")  # from today: no warning
     assert (result.exit_code, result.stderr) == (0, "")
 

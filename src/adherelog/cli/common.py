@@ -190,10 +190,11 @@ class Shown:
 
     def ready(self, settings: Settings) -> Shown:
         """This, with what ``settings`` will show built now, while the journal is open."""
+        warnings = list(self.warnings())
         if settings.json:
             document = self.json()
-            return replace(self, json=lambda: document)
-        lines, warnings = list(self.lines()), list(self.warnings())
+            return replace(self, json=lambda: document, warnings=lambda: warnings)
+        lines = list(self.lines())
         return replace(self, lines=lambda: lines, warnings=lambda: warnings)
 
 
@@ -201,12 +202,12 @@ def show(settings: Settings, shown: Shown | None) -> int:
     """Print ``shown`` as ``settings`` ask and return its exit code (None: already printed)."""
     if shown is None:
         return 0
-    if settings.json:
+    if settings.json:  # stdout holds the document alone; warnings go to stderr (SPEC §1)
         emit_json(shown.json())
     else:
         write_lines(shown.lines())
-        for warning in shown.warnings():
-            message(f"warning: {warning}")
+    for warning in shown.warnings():
+        message(f"warning: {warning}")
     return shown.code
 
 

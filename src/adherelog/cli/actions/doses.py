@@ -125,7 +125,7 @@ def due(settings: Settings) -> int:
             return render.due_lines(view, session.zone)
 
         def warnings() -> list[str]:
-            from adherelog.supply import supply_warnings  # only people see these
+            from adherelog.supply import supply_warnings
 
             return supply_warnings(as_journal(session), view.meds)
 
