@@ -648,3 +648,19 @@ def test_buddies_goals_and_contacts_move_with_a_full_export(tmp_path: Path) -> N
     assert invoke("import", str(out), env=moved).exit_code == 0
     for listing in (("buddy", "list"), ("goal", "list"), ("buddy", "show", "ana")):
         assert data(*listing, env=moved) == data(*listing)
+
+
+def test_a_summary_of_one_medication_shows_only_its_goals() -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-10")
+    ok("med", "add", "Sertraline", "--time", "09:00", "--start", "2026-11-10")
+    ok("goal", "add", "Every metformin", "--med", "metformin", "--target", "90")
+    ok("goal", "add", "Walk daily")
+    ok("goal", "add", "Sertraline on time", "--med", "sertraline", "--target", "80")
+    assert [g["text"] for g in data("summary", "--med", "metformin")["goals"]] == [
+        "Every metformin"
+    ]
+    text = ok("summary", "--med", "sertraline").stdout
+    assert "Sertraline on time  Sertraline: 0% of 80%" in text
+    assert "Walk daily" not in text
+    assert "Every metformin" not in text
+    assert len(data("summary")["goals"]) == 3  # all of them in a summary of everything

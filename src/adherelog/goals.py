@@ -41,8 +41,14 @@ class Goal:
         return self.adherence * 100 >= self.target
 
 
-def _goals(session: Session, rows: Iterable[MedSummary] = ()) -> list[Goal]:
+def _goals(
+    session: Session, rows: Iterable[MedSummary] = (), *, of_rows_only: bool = False
+) -> list[Goal]:
+    rows = list(rows)
     held = stored.all_goals(session.conn)
+    if of_rows_only:
+        ids = {row.med.id for row in rows}
+        held = [g for g in held if g.med_id in ids]
     if not held:
         return []
     names = {m.id: m.name for m in session.meds()}
@@ -61,9 +67,13 @@ def _goals(session: Session, rows: Iterable[MedSummary] = ()) -> list[Goal]:
     ]
 
 
-def open_goals(session: Session, rows: Iterable[MedSummary] = ()) -> list[Goal]:
-    """The goals not yet done, with progress from the summary ``rows`` of a period."""
-    return [g for g in _goals(session, rows) if not g.done]
+def open_goals(
+    session: Session, rows: Iterable[MedSummary] = (), *, of_rows_only: bool = False
+) -> list[Goal]:
+    """The goals not yet done, with progress from the summary ``rows`` of a period; with
+    ``of_rows_only``, only the goals of the medications of ``rows`` (a summary of one
+    medication shows its goals, not those of others or of no medication)."""
+    return [g for g in _goals(session, rows, of_rows_only=of_rows_only) if not g.done]
 
 
 def list_goals(journal: Journal, days: int = PROGRESS_DAYS) -> list[Goal]:

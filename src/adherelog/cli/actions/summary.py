@@ -28,7 +28,7 @@ def summary(
 
         first, last = domain.period(journal, since=moment(journal, since, "--since"), days=days)
         result = domain.summarize(journal, first=first, last=last, med=med)
-        goals = goal_list.open_goals(journal, result.meds)
+        goals = goal_list.open_goals(journal, result.meds, of_rows_only=med is not None)
 
         def lines() -> list[Line]:
             shown = render_summary.summary_lines(result, explain=explain)
