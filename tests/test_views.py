@@ -1,11 +1,21 @@
-"""The read-only views for Datasette and sqlite-utils (migration m009_views)."""
+"""The read-only views for Datasette and sqlite-utils (migrations m009_views and
+m011_local_times)."""
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adherelog import portability
-from helpers import journal, ok
+from adherelog.clock import offset_changes, to_utc_text
+from helpers import downgrade, invoke, journal, ok
 
 
 def test_dose_log_names_the_medication_and_the_status() -> None:
@@ -39,3 +49,77 @@ def test_views_are_not_exported_tables() -> None:
     names = {t.name for t in portability.journal_tables(conn)}
     conn.close()
     assert not names & {"dose_log", "schedule_versions", "side_effect_log"}
+
+
+def test_the_views_show_local_clock_times_in_the_zone_of_each_record() -> None:
+    """SPEC: dose_log gives the local time; a dose taken while travelling shows the clock of
+    where it was taken, the slot the clock of its schedule, summer time included."""
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-07-01")
+    ok("take", "Metformin", "--at", "2026-07-02 08:10")  # British summer time
+    ok("take", "Metformin", "--at", "2026-11-21 08:05")
+    travelling = {"TZ": "America/New_York"}
+    ok("take", "Metformin", "--at", "2026-11-22 03:20", env=travelling)
+    ok("effect", "add", "dizzy", "--at", "2026-11-22 04:00", env=travelling)
+    conn = sqlite3.connect(journal())
+    rows = conn.execute(
+        "SELECT local_date, local_time, zone, scheduled_date, scheduled_time FROM dose_log"
+        " ORDER BY at_utc"
+    ).fetchall()
+    assert rows == [
+        ("2026-07-02", "08:10", "Europe/London", "2026-07-02", "08:00"),
+        ("2026-11-21", "08:05", "Europe/London", "2026-11-21", "08:00"),
+        ("2026-11-22", "03:20", "America/New_York", "2026-11-22", "08:00"),
+    ]
+    effects = conn.execute("SELECT local_date, local_time, zone FROM side_effect_log")
+    assert effects.fetchall() == [("2026-11-22", "04:00", "America/New_York")]
+    zones = conn.execute("SELECT DISTINCT zone FROM zone_offsets ORDER BY zone").fetchall()
+    assert zones == [("America/New_York",), ("Europe/London",)]
+    conn.close()
+
+
+def test_an_older_journal_and_an_import_get_local_times(tmp_path: Path) -> None:
+    ok("med", "add", "Metformin", "--time", "08:00", "--start", "2026-11-01")
+    ok("take", "Metformin", "--at", "2026-11-21 08:05", env={"TZ": "Asia/Kolkata"})
+    exported = tmp_path / "export.json"
+    assert invoke("export", "-o", str(exported)).exit_code == 0
+    downgrade(journal(), 10)  # before m011_local_times
+    ok("med", "edit", "Metformin", "--note", "with food")  # written by this version: migrated
+    query = "SELECT local_time, scheduled_time FROM dose_log"
+    with contextlib.closing(sqlite3.connect(journal())) as conn:
+        assert conn.execute(query).fetchall() == [("08:05", "08:00")]
+    other = tmp_path / "other.db"
+    assert invoke("--db", str(other), "import", str(exported)).exit_code == 0
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        assert conn.execute(query).fetchall() == [("08:05", "08:00")]
+
+
+ZONES = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia"]
+ZONES += ["Asia/Kolkata", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31)),
+)
+def test_offset_changes_give_the_offset_of_every_moment(key: str, moment: datetime) -> None:
+    changes = _changes(key)
+    at = moment.replace(microsecond=0, tzinfo=UTC)
+    starts = [start for start, _ in changes]
+    found = changes[bisect.bisect_right(starts, to_utc_text(at)) - 1][1]
+    offset = at.astimezone(ZoneInfo(key)).utcoffset()
+    assert offset is not None
+    assert found == int(offset.total_seconds())
+
+
+_CHANGES: dict[str, list[tuple[str, int]]] = {}
+
+
+def _changes(key: str) -> list[tuple[str, int]]:
+    if key not in _CHANGES:
+        _CHANGES[key] = offset_changes(key)
+    return _CHANGES[key]
+
+
+def test_a_zone_this_machine_does_not_know_has_no_offsets() -> None:
+    assert offset_changes("Nowhere/Atlantis") == []

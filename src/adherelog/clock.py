@@ -26,6 +26,7 @@ __all__ = [
     "local_zone",
     "localize",
     "now",
+    "offset_changes",
     "storable",
     "supported",
     "to_utc_text",
@@ -199,3 +200,46 @@ def local_iso(dt_utc: datetime, zone: tzinfo) -> str:
     _require_aware(dt_utc)
     local = dt_utc.astimezone(UTC).astimezone(zone).replace(microsecond=0)
     return local.isoformat(timespec="seconds")
+
+
+OFFSETS_FROM = datetime(1970, 1, 1, tzinfo=UTC)
+OFFSETS_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
+_OFFSET_STEP = timedelta(days=7)
+
+
+def offset_changes(key: str) -> list[tuple[str, int]]:
+    """The UTC offsets (seconds) of the zone ``key`` from 1970 to 2100, as (stored UTC text
+    from which it holds, offset): the first from ``""`` (any earlier moment), then one per
+    change, so that SQL can find the local time of a stored instant (the journal's
+    ``zone_offsets`` table). Empty for a zone this machine does not know.
+
+    Read from the zone by sampling a week apart and bisecting to the second where the
+    offset differs; a change and its reversal within one week would be missed (the tests
+    compare with a day-by-day reading of every zone this machine has)."""
+    zone = _zone_or_none(key)
+    if zone is None:
+        return []
+
+    def offset(moment: datetime) -> int:
+        delta = moment.astimezone(zone).utcoffset()
+        return 0 if delta is None else int(delta.total_seconds())
+
+    current = offset(OFFSETS_FROM)
+    changes = [("", current)]
+    start = OFFSETS_FROM
+    while start < OFFSETS_UNTIL:
+        end = start + _OFFSET_STEP
+        while offset(end) != current:  # one change or more in (start, end]
+            low, high = start, end  # offset(low) == current != offset(high)
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if offset(middle) == current:
+                    low = middle
+                else:
+                    high = middle
+            current = offset(high)
+            changes.append((to_utc_text(high), current))
+            start = high
+        start = end
+    return changes

@@ -57,7 +57,9 @@ EXPORTED_TABLES = (
 # The journal's own bookkeeping: the undo log (meaningful only where it was written) and
 # tables derived from the exported ones, which the journal's triggers keep up to date as
 # rows are imported.
-DERIVED_TABLES = frozenset({"undo_log", "day_counts", "streak_cache", "exact_ranges"})
+DERIVED_TABLES = frozenset(
+    {"undo_log", "day_counts", "streak_cache", "exact_ranges", "zone_offsets"}
+)
 # What stays with this journal file: the keys (a full export carries them under
 # :data:`KEYS`, not as a table) and the reminders' channels (their URLs hold secrets) and
 # what they sent.

@@ -28,6 +28,7 @@ from adherelog.migrations import SCHEMA_VERSION
 from adherelog.model import Table
 from adherelog.storage import meds as stored_meds
 from adherelog.storage import portability as stored
+from adherelog.storage import zones as stored_zones
 from adherelog.storage.keys import KeyRow
 from adherelog.strictjson import JsonObject, shown_key
 from adherelog.text import printable
@@ -713,6 +714,8 @@ def merge(
                 result.keys = identity.adopt(conn, staged.keys, journal.now)
             if result.added.get("records") or result.added.get("schedules"):
                 stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
+            if result.added.get("records"):
+                stored_zones.add_missing_of_records(conn)
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -544,6 +544,58 @@ def m010_early_counts(db: Any) -> None:
     )
 
 
+# The local clock time (HH:MM) of a stored instant in a zone, from ``zone_offsets``; NULL
+# for a zone the table does not know.
+_LOCAL_TIME = (
+    "strftime('%H:%M', {0}, (SELECT o.offset_seconds FROM zone_offsets o"
+    " WHERE o.zone = {1} AND o.from_utc <= {0} ORDER BY o.from_utc DESC LIMIT 1) || ' seconds')"
+)
+
+
+def m011_local_times(db: Any) -> None:
+    """Local clock times in the views of ``m009_views`` (docs/journal-format.md): SQLite
+    knows no time zones, so ``zone_offsets`` keeps each zone's UTC offsets (from the
+    system's zone database, 1970 to 2100) for the zones the journal names; ``dose_log``
+    gains ``local_time`` and ``scheduled_time``, ``side_effect_log`` ``local_time``."""
+    from adherelog.clock import offset_changes
+
+    db.execute(
+        "CREATE TABLE zone_offsets ("
+        " zone TEXT NOT NULL,"
+        " from_utc TEXT NOT NULL,"
+        " offset_seconds INTEGER NOT NULL,"
+        " PRIMARY KEY (zone, from_utc)) WITHOUT ROWID"
+    )
+    zones = db.execute(
+        "SELECT zone FROM records UNION SELECT slot_zone FROM records"
+        " WHERE slot_zone IS NOT NULL UNION SELECT zone FROM schedules"
+    ).fetchall()
+    for (zone,) in zones:
+        db.conn.executemany(
+            "INSERT INTO zone_offsets (zone, from_utc, offset_seconds) VALUES (?, ?, ?)",
+            [(zone, start, offset) for start, offset in offset_changes(str(zone))],
+        )
+    db.execute("DROP VIEW dose_log")
+    db.execute("DROP VIEW side_effect_log")
+    db.execute(
+        "CREATE VIEW dose_log AS SELECT r.id AS id, m.name AS medication,"
+        " CASE r.kind WHEN 'dose' THEN 'taken' ELSE 'skipped' END AS status,"
+        f" r.local_date AS local_date, {_LOCAL_TIME.format('r.at', 'r.zone')} AS local_time,"
+        " r.zone AS zone, r.at AS at_utc, r.slot_date AS scheduled_date,"
+        f" {_LOCAL_TIME.format('r.slot_at', 'r.slot_zone')} AS scheduled_time,"
+        " r.slot_at AS scheduled_utc, r.late_minutes AS late_minutes, r.amount AS amount,"
+        " r.note AS note FROM records r JOIN meds m ON m.id = r.med_id"
+        " WHERE r.kind IN ('dose', 'skip')"
+    )
+    db.execute(
+        "CREATE VIEW side_effect_log AS SELECT r.id AS id, r.effect AS effect,"
+        " r.severity AS severity, m.name AS medication, r.local_date AS local_date,"
+        f" {_LOCAL_TIME.format('r.at', 'r.zone')} AS local_time, r.zone AS zone,"
+        " r.at AS at_utc, r.note AS note"
+        " FROM records r LEFT JOIN meds m ON m.id = r.med_id WHERE r.kind = 'effect'"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_tips,
@@ -555,5 +607,6 @@ MIGRATIONS: list[Migration] = [
     m008_buddies,
     m009_views,
     m010_early_counts,
+    m011_local_times,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

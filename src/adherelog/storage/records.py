@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.model import Record
+from adherelog.storage import zones
 from adherelog.storage.rows import select
 
 _SELECT = (
@@ -44,8 +45,11 @@ def _records(conn: sqlite3.Connection, where: str, params: Sequence[object]) -> 
 def insert_records(
     conn: sqlite3.Connection, records: Iterable[Record], created_at: datetime
 ) -> None:
-    """Store new records (their ``med_name`` is not stored: it is the medication's)."""
+    """Store new records (their ``med_name`` is not stored: it is the medication's), and
+    the offsets of a zone the journal meets for the first time."""
     created = to_utc_text(created_at)
+    records = list(records)
+    zones.add_missing(conn, {z for r in records for z in (r.zone, r.slot_zone)})
     conn.executemany(
         "INSERT INTO records (id, kind, med_id, at, zone, local_date, slot_at, slot_zone,"
         " slot_date, late_minutes, amount, note, effect, severity, created_at)"
