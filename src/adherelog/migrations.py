@@ -161,6 +161,49 @@ IS_LATE = _IS_LATE
 IS_EARLY = _IS_EARLY
 
 
+# A record that day_counts counts.
+_COUNTED = "{0}.slot_date IS NOT NULL AND {0}.med_id IS NOT NULL AND {0}.kind IN ('dose', 'skip')"
+
+
+def _record_triggers(db: Any, add: str, remove: str) -> None:
+    """The triggers on ``records`` that keep ``day_counts``: ``add`` counts a new row (NEW),
+    ``remove`` uncounts an old one (OLD)."""
+    db.execute(
+        "CREATE TRIGGER day_counts_insert AFTER INSERT ON records"
+        f" WHEN {_COUNTED.format('NEW')} BEGIN {add} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_delete AFTER DELETE ON records"
+        f" WHEN {_COUNTED.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_old AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {_COUNTED.format('OLD')} BEGIN {remove} END"
+    )
+    db.execute(
+        "CREATE TRIGGER day_counts_update_new AFTER UPDATE OF kind, med_id, slot_date,"
+        f" slot_at, late_minutes ON records WHEN {_COUNTED.format('NEW')} BEGIN {add} END"
+    )
+
+
+def _schedule_triggers(db: Any, judged_again: str) -> None:
+    """The triggers on ``schedules`` for a schedule version written (NEW): lateness may now be
+    judged with another grace (``judged_again`` recounts it), the streaks from its start on
+    are stale, and records already made from its start may fill no slot."""
+    start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
+    changed = (
+        f"{judged_again}"
+        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
+        f" AND through >= {start_day} - 1;"
+        " INSERT INTO exact_ranges (med_id, from_at, to_at)"
+        " SELECT NEW.med_id, NEW.start_at, max(slot_at) FROM records"
+        " WHERE med_id = NEW.med_id AND slot_at >= NEW.start_at"
+        " HAVING max(slot_at) IS NOT NULL;"
+    )
+    db.execute(f"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN {changed} END")
+    db.execute(f"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN {changed} END")
+
+
 def m003_day_counts(db: Any) -> None:
     """Derived tables that let summaries and streaks skip reading every record (see
     docs/design-adherence.md): doses, skips and late doses per medication and day, kept by
@@ -195,9 +238,6 @@ def m003_day_counts(db: Any) -> None:
         "CREATE INDEX idx_records_unslotted ON records(kind, med_id, local_date)"
         " WHERE slot_at IS NULL"
     )
-    counted = (
-        "{0}.slot_date IS NOT NULL AND {0}.med_id IS NOT NULL AND {0}.kind IN ('dose', 'skip')"
-    )
     add = (
         "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
         f" VALUES (NEW.med_id, {day}, NEW.kind = 'dose', NEW.kind = 'skip',"
@@ -216,22 +256,7 @@ def m003_day_counts(db: Any) -> None:
         " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*')"
         f" AND through >= {old_day};"
     )
-    db.execute(
-        "CREATE TRIGGER day_counts_insert AFTER INSERT ON records"
-        f" WHEN {counted.format('NEW')} BEGIN {add} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_delete AFTER DELETE ON records"
-        f" WHEN {counted.format('OLD')} BEGIN {remove} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_update_old AFTER UPDATE OF kind, med_id, slot_date,"
-        f" slot_at, late_minutes ON records WHEN {counted.format('OLD')} BEGIN {remove} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_update_new AFTER UPDATE OF kind, med_id, slot_date,"
-        f" slot_at, late_minutes ON records WHEN {counted.format('NEW')} BEGIN {add} END"
-    )
+    _record_triggers(db, add, remove)
     # A schedule change: lateness may now be judged with another grace, the streaks from
     # its start on are stale, and records already made from its start may fill no slot.
     start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
@@ -241,17 +266,7 @@ def m003_day_counts(db: Any) -> None:
         f" AND {_IS_LATE.format('r')})"
         f" WHERE med_id = NEW.med_id AND day >= {start_day} - 1;"
     )
-    changed = (
-        f"{late_again}"
-        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
-        f" AND through >= {start_day} - 1;"
-        " INSERT INTO exact_ranges (med_id, from_at, to_at)"
-        " SELECT NEW.med_id, NEW.start_at, max(slot_at) FROM records"
-        " WHERE med_id = NEW.med_id AND slot_at >= NEW.start_at"
-        " HAVING max(slot_at) IS NOT NULL;"
-    )
-    db.execute(f"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN {changed} END")
-    db.execute(f"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN {changed} END")
+    _schedule_triggers(db, late_again)
     db.execute(
         "CREATE TRIGGER schedules_delete AFTER DELETE ON schedules BEGIN"
         " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*'); END"
@@ -269,7 +284,7 @@ def m003_day_counts(db: Any) -> None:
         "INSERT INTO day_counts (med_id, day, doses, skips, lates)"
         f" SELECT r.med_id, {_ORDINAL.format('r.slot_date')}, sum(r.kind = 'dose'),"
         f" sum(r.kind = 'skip'), sum({_IS_LATE.format('r')})"
-        f" FROM records r WHERE {counted.format('r')} GROUP BY 1, 2"
+        f" FROM records r WHERE {_COUNTED.format('r')} GROUP BY 1, 2"
     )
     db.execute(
         "INSERT INTO exact_ranges (med_id, from_at, to_at)"
@@ -480,9 +495,6 @@ def m010_early_counts(db: Any) -> None:
         "schedules_update",
     ):
         db.execute(f"DROP TRIGGER IF EXISTS {name}")  # a staging journal has none
-    counted = (
-        "{0}.slot_date IS NOT NULL AND {0}.med_id IS NOT NULL AND {0}.kind IN ('dose', 'skip')"
-    )
     add = (
         "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
         f" VALUES (NEW.med_id, {day}, NEW.kind = 'dose', NEW.kind = 'skip',"
@@ -503,22 +515,7 @@ def m010_early_counts(db: Any) -> None:
         " DELETE FROM streak_cache WHERE scope IN (OLD.med_id, '*')"
         f" AND through >= {old_day};"
     )
-    db.execute(
-        "CREATE TRIGGER day_counts_insert AFTER INSERT ON records"
-        f" WHEN {counted.format('NEW')} BEGIN {add} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_delete AFTER DELETE ON records"
-        f" WHEN {counted.format('OLD')} BEGIN {remove} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_update_old AFTER UPDATE OF kind, med_id, slot_date,"
-        f" slot_at, late_minutes ON records WHEN {counted.format('OLD')} BEGIN {remove} END"
-    )
-    db.execute(
-        "CREATE TRIGGER day_counts_update_new AFTER UPDATE OF kind, med_id, slot_date,"
-        f" slot_at, late_minutes ON records WHEN {counted.format('NEW')} BEGIN {add} END"
-    )
+    _record_triggers(db, add, remove)
     start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
     same_day = "r.med_id = day_counts.med_id AND r.slot_date = date(day_counts.day + 1721424.5)"
     judged_again = (
@@ -527,17 +524,7 @@ def m010_early_counts(db: Any) -> None:
         f" WHERE {same_day} AND {_IS_EARLY.format('r')})"
         f" WHERE med_id = NEW.med_id AND day >= {start_day} - 1;"
     )
-    changed = (
-        f"{judged_again}"
-        " DELETE FROM streak_cache WHERE scope IN (NEW.med_id, '*')"
-        f" AND through >= {start_day} - 1;"
-        " INSERT INTO exact_ranges (med_id, from_at, to_at)"
-        " SELECT NEW.med_id, NEW.start_at, max(slot_at) FROM records"
-        " WHERE med_id = NEW.med_id AND slot_at >= NEW.start_at"
-        " HAVING max(slot_at) IS NOT NULL;"
-    )
-    db.execute(f"CREATE TRIGGER schedules_insert AFTER INSERT ON schedules BEGIN {changed} END")
-    db.execute(f"CREATE TRIGGER schedules_update AFTER UPDATE ON schedules BEGIN {changed} END")
+    _schedule_triggers(db, judged_again)
     db.execute(
         "UPDATE day_counts SET earlies = (SELECT count(*) FROM records r"
         f" WHERE {same_day} AND {_IS_EARLY.format('r')}) WHERE lates > 0"
