@@ -6,10 +6,11 @@ from __future__ import annotations
 import bisect
 import contextlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,32 +95,53 @@ def test_an_older_journal_and_an_import_get_local_times(tmp_path: Path) -> None:
 
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia"]
-ZONES += ["Asia/Kolkata", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran"]
+ZONES += ["Asia/Kolkata", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Gaza"]
+
+
+def _offset_in(changes: list[tuple[str, int]], at: datetime) -> int:
+    starts = [start for start, _ in changes]
+    return changes[bisect.bisect_right(starts, to_utc_text(at)) - 1][1]
+
+
+def _zone_offset(key: str, at: datetime) -> int:
+    offset = at.astimezone(ZoneInfo(key)).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(ZONES),
-    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31)),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 31, 23, 59)),
 )
 def test_offset_changes_give_the_offset_of_every_moment(key: str, moment: datetime) -> None:
-    changes = _changes(key)
     at = moment.replace(microsecond=0, tzinfo=UTC)
-    starts = [start for start, _ in changes]
-    found = changes[bisect.bisect_right(starts, to_utc_text(at)) - 1][1]
-    offset = at.astimezone(ZoneInfo(key)).utcoffset()
-    assert offset is not None
-    assert found == int(offset.total_seconds())
+    assert _offset_in(offset_changes(key, at.year), at) == _zone_offset(key, at)
 
 
-_CHANGES: dict[str, list[tuple[str, int]]] = {}
-
-
-def _changes(key: str) -> list[tuple[str, int]]:
-    if key not in _CHANGES:
-        _CHANGES[key] = offset_changes(key)
-    return _CHANGES[key]
+@pytest.mark.parametrize("key", ["Asia/Gaza", "Africa/Casablanca", "Australia/Lord_Howe"])
+def test_offset_changes_miss_no_change_of_zones_with_unusual_rules(key: str) -> None:
+    """Every twelve hours of 1970-2099 in zones with changes weeks or days apart (Ramadan
+    breaks, half-hour summer time)."""
+    for year in range(1970, 2100):
+        changes = offset_changes(key, year)
+        assert changes[0][0] == f"{year}-01-01T00:00:00Z"
+        at = datetime(year, 1, 1, tzinfo=UTC)
+        while at.year == year:
+            assert _offset_in(changes, at) == _zone_offset(key, at), (key, at)
+            at += timedelta(hours=12)
 
 
 def test_a_zone_this_machine_does_not_know_has_no_offsets() -> None:
-    assert offset_changes("Nowhere/Atlantis") == []
+    assert offset_changes("Nowhere/Atlantis", 2026) == []
+
+
+def test_local_times_before_1970_and_after_2100() -> None:
+    ok("med", "add", "Old", "--time", "08:00", "--start", "1965-01-01")
+    ok("take", "Old", "--at", "1965-01-05T08:00")  # London kept GMT in the winter of 1965
+    later = {"ADHERELOG_NOW": "2150-07-02T09:10:00"}
+    ok("med", "add", "New", "--time", "08:00", "--start", "2150-07-01", env=later)
+    ok("take", "New", "--at", "2150-07-02T08:00", env=later)  # summer time in 2150
+    with contextlib.closing(sqlite3.connect(journal())) as conn:
+        rows = conn.execute("SELECT local_date, local_time FROM dose_log ORDER BY at_utc")
+        assert rows.fetchall() == [("1965-01-05", "08:00"), ("2150-07-02", "08:00")]

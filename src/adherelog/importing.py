@@ -715,7 +715,7 @@ def merge(
             if result.added.get("records") or result.added.get("schedules"):
                 stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
             if result.added.get("records"):
-                stored_zones.add_missing_of_records(conn)
+                stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -531,6 +531,7 @@ def m010_early_counts(db: Any) -> None:
     )
 
 
+LOCAL_TIMES_SCHEMA = 11  # the schema from which zone_offsets is kept
 # The local clock time (HH:MM) of a stored instant in a zone, from ``zone_offsets``; NULL
 # for a zone the table does not know.
 _LOCAL_TIME = (
@@ -541,11 +542,10 @@ _LOCAL_TIME = (
 
 def m011_local_times(db: Any) -> None:
     """Local clock times in the views of ``m009_views`` (docs/journal-format.md): SQLite
-    knows no time zones, so ``zone_offsets`` keeps each zone's UTC offsets (from the
-    system's zone database, 1970 to 2100) for the zones the journal names; ``dose_log``
-    gains ``local_time`` and ``scheduled_time``, ``side_effect_log`` ``local_time``."""
-    from adherelog.clock import offset_changes
-
+    knows no time zones, so ``zone_offsets`` keeps the UTC offsets of the zones the records
+    name, in the years they fall in (filled by :mod:`adherelog.storage.zones`, for a journal
+    file's existing records by ``storage.migrate``); ``dose_log`` gains ``local_time`` and
+    ``scheduled_time``, ``side_effect_log`` ``local_time``."""
     db.execute(
         "CREATE TABLE zone_offsets ("
         " zone TEXT NOT NULL,"
@@ -553,15 +553,6 @@ def m011_local_times(db: Any) -> None:
         " offset_seconds INTEGER NOT NULL,"
         " PRIMARY KEY (zone, from_utc)) WITHOUT ROWID"
     )
-    zones = db.execute(
-        "SELECT zone FROM records UNION SELECT slot_zone FROM records"
-        " WHERE slot_zone IS NOT NULL UNION SELECT zone FROM schedules"
-    ).fetchall()
-    for (zone,) in zones:
-        db.conn.executemany(
-            "INSERT INTO zone_offsets (zone, from_utc, offset_seconds) VALUES (?, ?, ?)",
-            [(zone, start, offset) for start, offset in offset_changes(str(zone))],
-        )
     db.execute("DROP VIEW dose_log")
     db.execute("DROP VIEW side_effect_log")
     db.execute(

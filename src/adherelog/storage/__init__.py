@@ -28,7 +28,7 @@ from adherelog.errors import (
     NewerJournalError,
     NotAJournalError,
 )
-from adherelog.migrations import MIGRATIONS, SCHEMA_VERSION
+from adherelog.migrations import LOCAL_TIMES_SCHEMA, MIGRATIONS, SCHEMA_VERSION
 
 # "ADHL": marks a SQLite file as an adherelog journal.
 APPLICATION_ID = 0x4144484C
@@ -518,8 +518,10 @@ def _verify(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def migrate(store: Store) -> None:
-    """Apply pending migrations under the write lock, each recorded in ``user_version``."""
+def migrate(store: Store, *, in_memory: bool = False) -> None:
+    """Apply pending migrations under the write lock, each recorded in ``user_version``;
+    then, for a journal file (not a copy read ``in_memory``) from before schema 11, the
+    zone offsets its views read (:mod:`adherelog.storage.zones`)."""
     import sqlite_utils  # only when a migration must run
 
     with store.write() as conn:
@@ -534,6 +536,10 @@ def migrate(store: Store) -> None:
         db = sqlite_utils.Database(conn)
         for number in range(version, SCHEMA_VERSION):
             MIGRATIONS[number](db)
+        if not in_memory and version < LOCAL_TIMES_SCHEMA:
+            from adherelog.storage import zones
+
+            zones.add_missing(conn, zones.record_years(conn))
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -667,7 +673,7 @@ def _in_memory(source: sqlite3.Connection | None, path: Path | None) -> Store:
             source.backup(memory)
             source.close()
         store = Store(memory, path)
-        migrate(store)
+        migrate(store, in_memory=True)
     except BaseException:
         memory.close()
         raise

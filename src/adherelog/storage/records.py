@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from adherelog.clock import from_utc_text, to_utc_text
 from adherelog.model import Record
@@ -49,7 +49,11 @@ def insert_records(
     the offsets of a zone the journal meets for the first time."""
     created = to_utc_text(created_at)
     records = list(records)
-    zones.add_missing(conn, {z for r in records for z in (r.zone, r.slot_zone)})
+    zones.add_missing(
+        conn,
+        [(r.zone, r.at.astimezone(UTC).year) for r in records]
+        + [(r.slot_zone, r.slot_at.astimezone(UTC).year) for r in records if r.slot_at],
+    )
     conn.executemany(
         "INSERT INTO records (id, kind, med_id, at, zone, local_date, slot_at, slot_zone,"
         " slot_date, late_minutes, amount, note, effect, severity, created_at)"

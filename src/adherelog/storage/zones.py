@@ -1,8 +1,9 @@
-"""``zone_offsets``: the UTC offsets of each time zone the journal's records name, from
-:func:`adherelog.clock.offset_changes`, so that the ``dose_log`` and ``side_effect_log``
-views can show local clock times (SQLite knows no time zones). Derived, never exported:
-filled when a zone first appears in the journal (a record written or imported, or the
-migration that made the table)."""
+"""``zone_offsets``: the UTC offsets of the time zones the journal's records name, in the
+UTC years they fall in (from :func:`adherelog.clock.offset_changes`), so that the
+``dose_log`` and ``side_effect_log`` views can show local clock times (SQLite knows no time
+zones). Derived, never exported. A year of a zone is held once its first row (from the
+year's start) is: added when a record of that zone and year is written or imported, or
+when a journal file is brought up to schema 11."""
 
 from __future__ import annotations
 
@@ -12,22 +13,29 @@ from collections.abc import Iterable
 from adherelog.clock import offset_changes
 
 
-def add_missing(conn: sqlite3.Connection, zones: Iterable[str | None]) -> None:
-    """Add the offsets of those of ``zones`` the table does not hold yet (inside a write)."""
-    for zone in {z for z in zones if z}:
-        found = conn.execute("SELECT 1 FROM zone_offsets WHERE zone = ? LIMIT 1", (zone,))
+def add_missing(
+    conn: sqlite3.Connection, years: Iterable[tuple[str | None, str | int | None]]
+) -> None:
+    """Add the offsets of the (zone, stored UTC text or year) of ``years`` the table does
+    not hold yet (inside a write); pairs with a missing part are left out."""
+    wanted = {(zone, int(str(moment)[:4])) for zone, moment in years if zone and moment}
+    for zone, year in wanted:
+        found = conn.execute(
+            "SELECT 1 FROM zone_offsets WHERE zone = ? AND from_utc = ?",
+            (zone, f"{year:04d}-01-01T00:00:00Z"),
+        )
         if found.fetchone() is None:
             conn.executemany(
-                "INSERT INTO zone_offsets (zone, from_utc, offset_seconds) VALUES (?, ?, ?)",
-                [(zone, start, offset) for start, offset in offset_changes(zone)],
+                "INSERT OR IGNORE INTO zone_offsets (zone, from_utc, offset_seconds)"
+                " VALUES (?, ?, ?)",
+                [(zone, start, offset) for start, offset in offset_changes(zone, year)],
             )
 
 
-def add_missing_of_records(conn: sqlite3.Connection) -> None:
-    """Add the offsets of every zone the records name that the table does not hold yet."""
+def record_years(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Each (zone, UTC year) the records of ``conn`` name, for their moment or their slot."""
     rows = conn.execute(
-        "SELECT zone FROM records WHERE zone NOT IN (SELECT zone FROM zone_offsets)"
-        " UNION SELECT slot_zone FROM records WHERE slot_zone IS NOT NULL"
-        " AND slot_zone NOT IN (SELECT zone FROM zone_offsets)"
+        "SELECT zone, substr(at, 1, 4) FROM records"
+        " UNION SELECT slot_zone, substr(slot_at, 1, 4) FROM records WHERE slot_at IS NOT NULL"
     )
-    add_missing(conn, [str(zone) for (zone,) in rows])
+    return [(str(zone), str(year)) for zone, year in rows]
