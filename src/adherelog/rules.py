@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, time
 from functools import lru_cache
 
@@ -538,10 +538,10 @@ def _schedules_row(row: dict[str, Any]) -> str | None:
     return None
 
 
-def records_all_pass(columns: dict[str, list[Any]]) -> bool:
+def records_all_pass(columns: Mapping[str, Sequence[Any]]) -> bool:
     """True only when :func:`_records_row` passes every row of a batch given column by
     column (doses and skips of a medication, each with its slot): the usual journal."""
-    kinds = columns.get("kind", [])
+    kinds = columns.get("kind", ())
     if not set(kinds) <= {"dose", "skip"}:
         return False
     needed = ("med_id", "slot_at", "slot_zone", "slot_date")
@@ -592,25 +592,44 @@ _UUIDS = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*"
 _UTC_TEXTS = r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z\n)*"
 
 
-def all_pass(column: Column, check: Check, rule: Rule | None, values: list[Any]) -> bool:
+def all_pass(
+    column: Column,
+    check: Check,
+    rule: Rule | None,
+    values: Sequence[Any],
+    kinds: set[type] | None = None,
+) -> bool:
     """True only when ``check`` (the column's :func:`column_check` with ``rule``) passes
-    every one of ``values``; False means a closer look, value by value, is needed.
+    every one of ``values``; False means a closer look, value by value, is needed
+    (``kinds``: the types of the values, when the caller has them).
 
     Each distinct value is checked once, and the identifiers and UTC times that make up
     most of a journal by one regular expression over them all."""
-    try:
-        # By type too: 1, 1.0 and True are one key of a set but not one value here.
-        typed = set(zip(map(type, values), values, strict=True))
-    except TypeError:  # a list or an object where a value belongs
-        return False
-    if (type(None), None) in typed:
-        if column.not_null:
+    if kinds is None:
+        kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        # Texts alone: a set of them tells the distinct values apart.
+        texts = set(values)
+        if None in texts:
+            if column.not_null:
+                return False
+            texts.discard(None)
+        distinct: Collection[Any] = texts
+        plain_texts = True
+    else:
+        try:
+            # By type too: 1, 1.0 and True are one key of a set but not one value here.
+            typed = set(zip(map(type, values), values, strict=True))
+        except TypeError:  # a list or an object where a value belongs
             return False
-        typed.discard((type(None), None))
-    distinct = [value for _, value in typed]
+        if (type(None), None) in typed:
+            if column.not_null:
+                return False
+            typed.discard((type(None), None))
+        distinct = [value for _, value in typed]
+        plain_texts = all(kind is str for kind, _ in typed)
     if not distinct:
         return True
-    plain_texts = all(kind is str for kind, _ in typed)
     if column.kind in ("text", "any") and rule in (is_uuid, is_utc) and plain_texts:
         joined = "\n".join(distinct) + "\n"
         if rule is is_uuid:
