@@ -231,7 +231,7 @@ def test_a_repeated_slot_is_left_to_the_whole_reader(tmp_path: Path) -> None:
         row = json.loads(lines[at].strip().rstrip(","))
         if row["slot_at"] is not None:
             slotted.append((at, row))
-    (first, one), (second, two) = slotted[:2]
+    (_first, one), (second, two) = slotted[:2]
     for key in ("med_id", "slot_at", "slot_date"):
         lines[second] = lines[second].replace(
             f'"{key}": {json.dumps(two[key])}', f'"{key}": {json.dumps(one[key])}', 1
@@ -239,7 +239,8 @@ def test_a_repeated_slot_is_left_to_the_whole_reader(tmp_path: Path) -> None:
     data = "\n".join(lines).encode()
     (tmp_path / "file.json").write_bytes(data)
     told = whole(data)
-    assert isinstance(told, str) and "fills the same scheduled dose" in told
+    assert isinstance(told, str)
+    assert "fills the same scheduled dose" in told
     assert streamed(tmp_path / "file.json") is None
 
 
@@ -271,7 +272,8 @@ def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def _import(path: Path, export: Path) -> importing.ImportResult:
     staged = importing.read_export_file(str(export))
-    assert staged is not None and staged.path is not None
+    assert staged is not None
+    assert staged.path is not None
     journal = opened(path)
     try:
         return importing.merge(journal, staged, dry_run=False)
