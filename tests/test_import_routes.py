@@ -194,7 +194,7 @@ def test_the_quick_reading_stages_or_refuses_what_the_strict_one_does(
     except ValueError:
         return  # not JSON at all: no row is read either way
     strict = _staged(routes.strict, routes.table, (0, strict_rows, None, None))
-    quick_batch = importing._decoded(0, rows, ",\n    ".join(lines).encode(), decoder)
+    quick_batch = importing._decoded(0, rows, ("[" + ",\n    ".join(lines) + "]").encode(), decoder)
     quick = _staged(routes.quick, routes.table, quick_batch)
     loose = _staged(routes.loose, routes.table, quick_batch, routes.unique)
     assert quick == strict
@@ -210,7 +210,7 @@ def test_a_key_given_twice_is_told_as_the_strict_decoder_tells_it() -> None:
     lines = [json.dumps(_row(day)) for day in (1, 2, 3)]
     lines[2] = '{"late_minutes": 7, ' + lines[2][1:]
     decoder = strictjson.decoder(importing.MAX_INT_DIGITS)
-    batch = importing._decoded(0, 3, ",\n".join(lines).encode(), decoder)
+    batch = importing._decoded(0, 3, ("[" + ",\n".join(lines) + "]").encode(), decoder)
     assert batch[2] is not None  # read by the C decoder, which keeps no duplicate
     conn = stored.new_staging(SCHEMA_VERSION)
     table = next(t for t in journal_tables(conn) if t.name == "records")
