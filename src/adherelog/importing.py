@@ -923,7 +923,12 @@ def _merged_at_once(table: Table, conn: sqlite3.Connection, result: ImportResult
         return None
     rows = merger.staged_count()
     empty = merger.is_empty()
-    fresh, same = (rows, 0) if empty else merger.compare_staged()
+    if empty:
+        fresh, same = rows, 0
+    elif merger.staged_held_in_order(rows):
+        fresh, same = 0, rows
+    else:
+        fresh, same = merger.compare_staged()
     if fresh and not merger.add_staged(fresh, all_fresh=empty):
         return None
     differing = merger.staged_differing() if fresh + same < rows else []

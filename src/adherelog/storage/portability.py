@@ -462,6 +462,24 @@ class Merger:
         fresh, same = self.conn.execute(query).fetchone()
         return int(fresh), int(same or 0)
 
+    def staged_held_in_order(self, rows: int) -> bool:
+        """True when the journal holds each of the ``rows`` staged rows alike, in the same
+        order, their rowids a constant apart: the same file imported again. Told by rowid,
+        row after row, quicker than key by key (:meth:`compare_staged`)."""
+        name = quote(self.table.name)
+        found = self.conn.execute(
+            f"SELECT m.rowid - s.rowid FROM {STAGED}.{name} AS s JOIN main.{name} AS m"
+            f" ON {self._staged_key_match()}"
+            f" WHERE s.rowid = (SELECT min(rowid) FROM {STAGED}.{name})"
+        ).fetchone()
+        if found is None:
+            return False
+        query = (
+            f"SELECT count(*) FROM {STAGED}.{name} AS s JOIN main.{name} AS m"
+            f" ON m.rowid = s.rowid + ? WHERE {self._staged_key_match()} AND {self._same()}"
+        )
+        return int(self.conn.execute(query, (found[0],)).fetchone()[0]) == rows
+
     def staged_differing(self) -> list[tuple[object, ...]]:
         """The keys of the staged rows the journal holds otherwise, in the order of the file."""
         name = quote(self.table.name)
