@@ -367,3 +367,31 @@ def test_a_dry_run_in_sql_writes_nothing(tmp_path: Path) -> None:
         staged.close()
     assert result.added["records"] > 0
     assert _dump(target) == before
+
+
+_UUID_TEXTS = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: str(u).replace("-", "")),
+    st.uuids().map(lambda u: str(u)[:2] + "  " + str(u)[4:]),
+    st.uuids().map(lambda u: str(u)[:2] + "\t\n" + str(u)[4:]),
+    st.tuples(st.uuids().map(str), st.integers(0, 35), st.characters()).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :]
+    ),
+    st.tuples(st.uuids().map(str), st.integers(0, 36), st.characters()).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :]
+    ),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_UUID_TEXTS, min_size=1, max_size=8))
+def test_a_column_of_uuids_passes_at_once_only_when_each_value_does(values: list[str]) -> None:
+    from adherelog import rules
+    from adherelog.model import Column
+
+    column = Column("id", "text", not_null=True, has_default=False, pk=1)
+    check = rules.column_check(column, rules.is_uuid)
+    at_once = rules.all_pass(column, check, rules.is_uuid, values)
+    assert at_once == all(check(value) is None for value in values)

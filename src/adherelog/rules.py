@@ -586,10 +586,36 @@ def row_problems(
 
 # --------------------------------------------------------------------------- many rows
 
-# Many values of a column joined by newlines, each of which passes is_uuid or is_utc (the
-# UTC ones still need their dates checked).
-_UUIDS = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*"
+# Many values of a column joined by newlines, each of which passes is_utc (its date still
+# to be checked).
 _UTC_TEXTS = r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z\n)*"
+
+
+_DASHES = (8, 13, 18, 23)
+"""Where a UUID's dashes are."""
+
+
+def _all_uuids(values: Collection[str]) -> bool:
+    """True when every one of the texts ``values`` passes :func:`is_uuid`: 36 characters,
+    dashes at their places, and the other 32 lower-case hexadecimal digits. Told by a
+    few passes over them all joined, each in C: quicker than a regular expression."""
+    if set(map(len, values)) != {36}:
+        return False
+    joined = "".join(values)
+    dashes = "-" * len(values)
+    if any(joined[at::36] != dashes for at in _DASHES):
+        return False
+    digits = joined.replace("-", "")
+    if len(digits) != 32 * len(values):
+        return False  # a dash elsewhere too
+    # ASCII, none upper case, and two hexadecimal digits for each byte (fromhex would
+    # skip white space: a byte fewer).
+    if not digits.isascii() or digits != digits.lower():
+        return False
+    try:
+        return len(bytes.fromhex(digits)) == 16 * len(values)
+    except ValueError:
+        return False
 
 
 def all_pass(
@@ -631,9 +657,9 @@ def all_pass(
     if not distinct:
         return True
     if column.kind in ("text", "any") and rule in (is_uuid, is_utc) and plain_texts:
-        joined = "\n".join(distinct) + "\n"
         if rule is is_uuid:
-            return re.fullmatch(_UUIDS, joined) is not None
+            return _all_uuids(distinct)
+        joined = "\n".join(distinct) + "\n"
         if re.fullmatch(_UTC_TEXTS, joined) is None:
             return False
         return all(is_date(day) is None for day in {value[:10] for value in distinct})
