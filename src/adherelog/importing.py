@@ -239,14 +239,16 @@ def _alike(column: tuple[Any, ...], types: set[type]) -> bool:
     first = column[0]
     if type(first) is float and first == 0:
         return False
-    return column.count(first) == len(column)
+    return column[-1] == first and column.count(first) == len(column)
 
 
 def _texts(column: tuple[Any, ...], kinds: set[type]) -> int:
     """How many of the values of ``column`` (of types ``kinds``) are texts."""
     if str not in kinds:
         return 0
-    if kinds <= {str, type(None)}:
+    if kinds == {str}:
+        return len(column)
+    if kinds == {str, type(None)}:
         return len(column) - column.count(None)
     return sum(type(value) is str for value in column)
 
