@@ -395,3 +395,24 @@ def test_a_column_of_uuids_passes_at_once_only_when_each_value_does(values: list
     check = rules.column_check(column, rules.is_uuid)
     at_once = rules.all_pass(column, check, rules.is_uuid, values)
     assert at_once == all(check(value) is None for value in values)
+
+
+def test_a_dry_run_into_a_journal_that_exists_tells_and_changes_nothing(tmp_path: Path) -> None:
+    """``import --dry-run`` into an existing journal reports what it would add, as into a
+    new one, and leaves the file as it was (it once refused: the journal was opened
+    read-only and the merge, rolled back in the end, could not even begin)."""
+    from helpers import journal, ok, sha256
+    from test_portability import export_text, full_journal
+
+    full_journal(journal())
+    source = tmp_path / "laptop.json"
+    source.write_text(export_text(journal()), encoding="utf-8")
+    other = tmp_path / "other.db"
+    ok("--db", str(other), "med", "add", "Aspirin", "--time", "08:00")
+    before = sha256(other)
+    dry = json.loads(ok("--db", str(other), "import", str(source), "--dry-run", "--json").stdout)
+    assert dry["dry_run"] is True
+    assert dry["added"]["meds"] == 3
+    assert sha256(other) == before
+    done = json.loads(ok("--db", str(other), "import", str(source), "--json").stdout)
+    assert done["added"] == dry["added"]
