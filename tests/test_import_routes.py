@@ -416,3 +416,24 @@ def test_a_dry_run_into_a_journal_that_exists_tells_and_changes_nothing(tmp_path
     assert sha256(other) == before
     done = json.loads(ok("--db", str(other), "import", str(source), "--json").stdout)
     assert done["added"] == dry["added"]
+
+
+def test_batches_of_any_size_are_read_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However the rows fall into batches, a table's last row at the end of a batch too,
+    the line reader stages what the whole reader stages (it once sent a table of a multiple
+    of the batch size to the whole reader)."""
+    from test_import_streaming import streamed, whole
+    from test_portability import export_text, full_journal
+
+    path = tmp_path / "full.db"
+    full_journal(path)
+    text = export_text(path)
+    records = len(json.loads(text)["records"])
+    (tmp_path / "file.json").write_text(text)
+    expected = whole(text.encode())
+    assert not isinstance(expected, str)
+    for size in sorted({1, 2, 3, records - 1, records, records + 1, 2 * records}):
+        monkeypatch.setattr(importing, "BATCH", size)
+        assert streamed(tmp_path / "file.json") == expected, size

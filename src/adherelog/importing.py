@@ -642,6 +642,9 @@ class _Lines:
     def take(self, count: int) -> list[bytes]:
         """The next ``count`` lines (fewer at the end of the file)."""
         taken, self.back = self.back[::-1], []
+        if len(taken) > count:
+            self.put_back(taken[count:])
+            return taken[:count]
         taken.extend(islice(self.lines, count - len(taken)))
         return taken
 
@@ -672,6 +675,10 @@ def _row_batches(lines: _Lines, decoder: json.JSONDecoder, more: list[bool]) -> 
     while True:
         taken = lines.take(BATCH)
         end = _close_at(taken)
+        if end < 0 and taken and not taken[-1].endswith(b",\n"):
+            # The table's last row ends the batch: its closing line comes next.
+            taken += lines.take(1)
+            end = _close_at(taken)
         rows = taken if end < 0 else taken[:end]
         if end >= 0:
             lines.put_back(taken[end + 1 :])
