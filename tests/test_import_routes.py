@@ -437,3 +437,45 @@ def test_batches_of_any_size_are_read_line_by_line(
     for size in sorted({1, 2, 3, records - 1, records, records + 1, 2 * records}):
         monkeypatch.setattr(importing, "BATCH", size)
         assert streamed(tmp_path / "file.json") == expected, size
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**64), 2**64),
+    st.floats(allow_nan=True, allow_infinity=True),
+    # Values that one set would take for one another: 1, 1.0 and True; 0, 0.0, -0.0, False.
+    st.sampled_from([1, 1.0, True, 0, 0.0, -0.0, False, 5, 5.0, 0.5, 720, 721, -1, "1", "dose"]),
+    st.text(max_size=5),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            ("records", "late_minutes"),
+            ("records", "amount"),
+            ("records", "severity"),
+            ("records", "kind"),
+            ("records", "note"),
+            ("meds", "supply"),
+            ("schedules", "grace"),
+        ]
+    ),
+    st.lists(_CELLS, min_size=1, max_size=8),
+)
+def test_a_column_passes_at_once_only_when_each_value_does(
+    where: tuple[str, str], values: list[Any]
+) -> None:
+    from adherelog import rules
+
+    if not _ROUTES:
+        _ROUTES.append(_Routes())
+    table_name, name = where
+    table = next(t for t in journal_tables(_ROUTES[0].strict) if t.name == table_name)
+    column = next(c for c in table.columns if c.name == name)
+    rule = rules.RULES.get(where)
+    check = rules.column_check(column, rule)
+    at_once = rules.all_pass(column, check, rule, values)
+    assert at_once == all(check(value) is None for value in values)

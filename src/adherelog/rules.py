@@ -633,15 +633,16 @@ def all_pass(
     most of a journal by one regular expression over them all."""
     if kinds is None:
         kinds = set(map(type, values))
-    if kinds <= {str, type(None)}:
-        # Texts alone: a set of them tells the distinct values apart.
-        texts = set(values)
-        if None in texts:
+    if len(kinds - {type(None)}) <= 1 and kinds <= {str, int, float, type(None)}:
+        # Values of one type (texts, whole numbers or floats) and nulls: a set of them tells
+        # the distinct values apart (0.0 and -0.0, alike to every check, are one).
+        alone = set(values)
+        if None in alone:
             if column.not_null:
                 return False
-            texts.discard(None)
-        distinct: Collection[Any] = texts
-        plain_texts = True
+            alone.discard(None)
+        distinct: Collection[Any] = alone
+        plain_texts = str in kinds
     else:
         try:
             # By type too: 1, 1.0 and True are one key of a set but not one value here.
