@@ -11,12 +11,19 @@ little. Nothing here prints.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import gc
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from adherelog import identity, rules, strictjson
@@ -65,16 +72,69 @@ class ImportResult:
 
 @dataclass
 class Staged:
-    """A checked export, loaded into an in-memory journal brought to the current schema."""
+    """A checked export, loaded into a staging journal brought to the current schema: in
+    the file ``staging.db`` of the private folder ``folder`` (removed on :meth:`close`), or
+    in memory where no such folder could be made."""
 
     conn: sqlite3.Connection
     schema: int
     tables: list[Table]
     rows: int
     keys: KeyRow | None = None
+    folder: str | None = None
+
+    @property
+    def path(self) -> str | None:
+        return None if self.folder is None else os.path.join(self.folder, _STAGING_FILE)
 
     def close(self) -> None:
-        self.conn.close()
+        _discard(self.conn, self.folder)
+
+
+_STAGING_FILE = "staging.db"
+
+
+def _new_staging(schema: int, *, in_memory: bool) -> tuple[sqlite3.Connection, str | None]:
+    """A staging journal at ``schema`` and the private folder (0700) of its file (0600),
+    which :func:`_discard` removes; in memory where ``in_memory`` allows it and no folder
+    can be made, else :class:`OSError`."""
+    try:
+        folder = tempfile.mkdtemp(prefix="adherelog-import-")
+    except OSError:
+        if not in_memory:
+            raise
+        return stored.new_staging(schema), None
+    _FOLDERS.add(folder)
+    try:
+        path = os.path.join(folder, _STAGING_FILE)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return stored.new_staging(schema, path), folder
+    except BaseException:
+        _remove_folder(folder)
+        raise
+
+
+def _discard(conn: sqlite3.Connection, folder: str | None) -> None:
+    """Close a staging journal and remove its folder, file and all."""
+    conn.close()
+    if folder is not None:
+        _remove_folder(folder)
+
+
+# The folders of staging journals not closed yet: removed at the latest when the process
+# ends, should a caller never close its staged file.
+_FOLDERS: set[str] = set()
+
+
+def _remove_folder(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _FOLDERS.discard(folder)
+
+
+@atexit.register
+def _remove_folders() -> None:
+    for folder in list(_FOLDERS):
+        _remove_folder(folder)
 
 
 # --------------------------------------------------------------------------- checking
@@ -164,13 +224,54 @@ class _Shape:
     complete: bool  # every required column is there
 
 
+def _cells(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The values of ``keys`` in ``rows``, column by column (KeyError when a row lacks
+    one)."""
+    if len(keys) == 1:
+        return [tuple(row[keys[0]] for row in rows)]
+    return list(zip(*map(itemgetter(*keys), rows), strict=True))
+
+
+def _alike(column: tuple[Any, ...], types: set[type]) -> bool:
+    """True when every value of ``column`` (of types ``types``) is the same: the same type,
+    equal, and not a zero float (0.0 and -0.0 are equal)."""
+    if len(types) != 1 or not column:
+        return False
+    first = column[0]
+    if type(first) is float and first == 0:
+        return False
+    return column[-1] == first and column.count(first) == len(column)
+
+
+def _texts(column: tuple[Any, ...], kinds: set[type]) -> int:
+    """How many of the values of ``column`` (of types ``kinds``) are texts."""
+    if str not in kinds:
+        return 0
+    if kinds == {str}:
+        return len(column)
+    if kinds == {str, type(None)}:
+        return len(column) - column.count(None)
+    return sum(type(value) is str for value in column)
+
+
+class _Unusual(Exception):
+    """The file is not laid out line by line as ``export`` writes it, or something in it is
+    wrong: it is read whole by the strict parser instead, which tells what."""
+
+
 class _Stager:
     """Checks the rows of one table, one by one, and stages them by batches, so that the
     first problem found in file order is the one told."""
 
-    def __init__(self, conn: sqlite3.Connection, table: Table) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, table: Table, unique: list[tuple[str, ...]] | None = None
+    ) -> None:
         self.conn = conn
         self.table = table
+        # The unique rules of a loosened staging table (stored.loosen_staging), kept here:
+        # the hashes of the keys staged so far, for each.
+        self.unique = unique or []
+        self.seen: list[set[int]] = [set() for _ in self.unique]
         self.allowed = set(table.names)
         self.required = [c.name for c in table.columns if c.required or c.pk]
         self.checks = rules.column_checks(table)
@@ -218,16 +319,27 @@ class _Stager:
             return f"{where}.{problem}.", None
         return "", shape
 
-    def stage_batch(self, start: int, batch: list[Any]) -> bool:
+    def stage_batch(self, start: int, batch: list[Any], quotes: int | None = None) -> bool:
         """Check and stage ``batch`` (rows ``start`` on) column by column, when every row
-        is an object with the same keys, in the same order, and every value passes; False
-        (and nothing staged) when a row needs a closer look, one by one."""
-        if self.table.name in _ONE_BY_ONE or not all(type(row) is JsonObject for row in batch):
+        is an object with the same keys and every value passes; False (and nothing staged)
+        when a row needs a closer look, one by one.
+
+        Rows decoded by the strict decoder (:class:`JsonObject`) tell a key seen twice
+        themselves. Plain dicts, from the C decoder, are taken only with ``quotes``: the
+        quote marks of their text that open or close a key or a text (escaped ones not
+        counted). Every key and every text value of a flat row takes two, so the count
+        proves that no row held a key twice (that would take two more, which a dict
+        does not show)."""
+        if self.table.name in _ONE_BY_ONE or not batch:
             return False
-        if any(row.duplicate is not None for row in batch):
+        kinds = set(map(type, batch))
+        if kinds == {JsonObject}:
+            if any(row.duplicate is not None for row in batch):
+                return False
+        elif kinds != {dict} or quotes is None:
             return False
-        keys = set(map(tuple, batch))
-        if len(keys) != 1:
+        keys = tuple(batch[0])
+        if not keys or set(map(len, batch)) != {len(keys)}:
             return False
         try:
             shape = self.shape(batch[0], f"{self.table.name}[{start}]")
@@ -235,27 +347,79 @@ class _Stager:
             return False
         if not shape.complete:
             return False
+        try:
+            # Every row has as many keys as the first and all of its keys: the same keys.
+            cells = _cells(batch, keys)
+        except KeyError:
+            return False
+        values = dict(zip(keys, cells, strict=True))
         columns = {c.name: c for c in self.table.columns}
-        values: dict[str, list[Any]] = {}
-        for name in next(iter(keys)):
-            values[name] = [row[name] for row in batch]
-            if name in self.required and None in values[name]:
+        texts = 0
+        shared: list[tuple[str, Any]] = []
+        for name, column in values.items():
+            if name in self.required and None in column:
                 return False
             rule = rules.RULES.get((self.table.name, name))
-            if not rules.all_pass(columns[name], self.checks[name], rule, values[name]):
+            types = set(map(type, column))
+            if not rules.all_pass(columns[name], self.checks[name], rule, column, types):
                 return False
+            texts += _texts(column, types)
+            if _alike(column, types):
+                shared.append((name, column[0]))
+        if quotes is not None and quotes != 2 * (len(keys) * len(batch) + texts):
+            return False
         row_rule = rules.ROW_RULES.get(self.table.name)
         whole = self.table.name == "records" and rules.records_all_pass(values)
         if row_rule is not None and not whole and any(map(row_rule, batch)):
             return False
-        cells = [values[name] for name in shape.names]
-        if shape.placed:
-            cells.insert(0, list(range(start + 1, start + len(batch) + 1)))
         try:
-            stored.stage_rows(self.conn, shape.sql, list(zip(*cells, strict=True)))
+            if shape.placed and self.table.rowid_alias is None and self.rows_staged() == start:
+                # Each row takes the next rowid, its place in the file, as it is: the rows
+                # go in as they were read, the values they all share given once.
+                alike = {name for name, _ in shared}
+                varying = [name for name in keys if name not in alike]
+                rows = list(zip(*(values[name] for name in varying), strict=True))
+                rows = rows or [()] * len(batch)
+                stored.stage_in_order(self.conn, self.table, varying, rows, shared)
+            else:
+                staged = [values[name] for name in shape.names]
+                if shape.placed:
+                    staged.insert(0, range(start + 1, start + len(batch) + 1))
+                rows = list(zip(*staged, strict=True))
+                stored.stage_rows(self.conn, shape.sql, rows)
         except sqlite3.IntegrityError:
             return False
+        if self.unique:
+            self.remember(values)
         return True
+
+    def rows_staged(self) -> int:
+        """The highest rowid of the staged table (0 when empty)."""
+        return stored.last_rowid(self.conn, self.table)
+
+    def remember(self, columns: dict[str, Sequence[Any]]) -> None:
+        """Note the keys of rows given column by column, for the unique rules kept here;
+        :class:`_Unusual` when one is given twice (or two hash alike, or one is left to
+        a default): the strict reader, which keeps the rules in the staging table, then
+        tells which row breaks one."""
+        for names, seen in zip(self.unique, self.seen, strict=True):
+            try:
+                parts = [columns[name] for name in names]
+            except KeyError:
+                raise _Unusual from None
+            keys: Sequence[Any]
+            if len(parts) == 1:
+                keys = parts[0]
+                if None in keys:  # a unique rule does not count a null as a value
+                    keys = [key for key in keys if key is not None]
+            else:
+                keys = list(zip(*parts, strict=True))
+                if any(None in part for part in parts):
+                    keys = [key for key in keys if None not in key]
+            hashes = set(map(hash, keys))
+            if len(hashes) != len(keys) or not seen.isdisjoint(hashes):
+                raise _Unusual
+            seen |= hashes
 
     def add(self, index: int, row: dict[str, Any], shape: _Shape) -> None:
         if shape.sql != self.pending_sql or len(self.pending) >= BATCH:
@@ -263,6 +427,8 @@ class _Stager:
             self.pending_sql = shape.sql
             self.first_index = index
         values = [row[n] for n in shape.names]
+        if self.unique:
+            self.remember({n: (row[n],) for n in shape.names})
         if shape.placed:
             # The rowid remembers the row's place in the file, for later messages.
             values.insert(0, index + 1)
@@ -287,6 +453,12 @@ class _Stager:
             raise  # the batch failed as a whole but no row alone: not expected
 
 
+Batch = tuple[int, list[Any], int | None, Callable[[], list[Any]] | None]
+"""Rows of one table: the index of the first, the rows, and for rows decoded by the C
+decoder, the quote marks of their text (see :meth:`_Stager.stage_batch`) and how to decode
+them again strictly; None and None for rows the strict decoder made."""
+
+
 def _stage_rows(
     conn: sqlite3.Connection,
     table: Table,
@@ -297,27 +469,34 @@ def _stage_rows(
 ) -> int:
     if not isinstance(rows, list):
         raise InvalidFileError(f"{table.name}: must be a list of rows.")
-    batches = ((start, rows[start : start + BATCH]) for start in range(0, len(rows), BATCH))
+    batches: Iterator[Batch] = (
+        (start, rows[start : start + BATCH], None, None) for start in range(0, len(rows), BATCH)
+    )
     return _stage_batches(conn, table, batches, progress, before, total)
 
 
 def _stage_batches(
     conn: sqlite3.Connection,
     table: Table,
-    batches: Iterable[tuple[int, list[Any]]],
+    batches: Iterable[Batch],
     progress: Progress | None,
     before: int,
     total: int,
+    unique: list[tuple[str, ...]] | None = None,
 ) -> int:
-    """Check and stage the rows of ``table``, given as (index of the first, rows) batches
-    in file order; the number of rows staged."""
-    stager = _Stager(conn, table)
+    """Check and stage the rows of ``table``, given as batches in file order; the number of
+    rows staged. Rows the C decoder made that do not all pass at once are decoded again by
+    the strict decoder before they are looked at closer, so that every problem is told
+    as the strict decoder has it."""
+    stager = _Stager(conn, table, unique)
     staged = 0
     conn.execute("BEGIN")
     try:
-        for start, batch in batches:
+        for start, batch, quotes, strictly in batches:
             staged = start + len(batch)
-            if not stager.stage_batch(start, batch):
+            if stager.stage_batch(start, batch, quotes):
+                pass
+            elif strictly is None or not stager.stage_batch(start, batch := strictly()):
                 for index, row in enumerate(batch, start):
                     problem, shape = stager.problem(index, row)
                     if shape is None:
@@ -334,14 +513,19 @@ def _stage_batches(
 
 
 def read_export(data: bytes, progress: Progress | None = None) -> Staged:
-    """Check an export file and load it into an in-memory journal at the current schema.
+    """Check an export file and load it into a staging journal at the current schema.
 
     Any problem raises :class:`InvalidFileError` (or :class:`NewerJournalError`) naming
     the first offending place, e.g. ``records[12].at``; no other exception escapes.
     ``progress`` counts rows to twice their number: the second half is :func:`merge`'s."""
+    with _without_cycle_collection():
+        return _read_export(data, progress)
+
+
+def _read_export(data: bytes, progress: Progress | None) -> Staged:
     doc = _decode(data)
     schema = _check_header(doc)
-    conn = stored.new_staging(schema)
+    conn, folder = _new_staging(schema, in_memory=True)
     try:
         tables = exported_tables(conn)
         known = {*HEADER_KEYS, KEYS} | {t.name for t in tables}
@@ -361,24 +545,36 @@ def read_export(data: bytes, progress: Progress | None = None) -> Staged:
             rows += _stage_rows(conn, table, doc[table.name], progress, rows, 2 * total)
             doc[table.name] = None  # its rows are staged: let them go
         stored.upgrade_staging(conn, schema)
-        return Staged(conn, schema, exported_tables(conn), rows, keys)
+        return Staged(conn, schema, exported_tables(conn), rows, keys, folder)
     except BaseException:
-        conn.close()
+        _discard(conn, folder)
         raise
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while rows are read: the hundreds of thousands of rows
+    decoded hold no reference cycles (they go as soon as they are staged), and passes of
+    the collector over them would only cost time (a fifth of the reading)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- streaming
 
 MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024
 """The largest export file read line by line (its rows never all in memory at once)."""
+LOOSE_LINES = 400_000
+"""The longest file whose unique keys are kept in memory while it is read line by line (by
+their hashes, ~60 bytes a key), not by the staging journal's b-trees."""
 _TOP_LINE = re.compile(r'  ("[^"\\\x00-\x1f]*"): (.*)\n\Z', re.DOTALL)
 _HEADER = frozenset({*HEADER_KEYS, KEYS})
 _CLOSE = {b"  ]\n": False, b"  ],\n": True}  # the end of a table, and whether more follows
-
-
-class _Unusual(Exception):
-    """The file is not laid out line by line as ``export`` writes it, or something in it is
-    wrong: it is read whole by the strict parser instead, which tells what."""
 
 
 def read_export_file(path: str, progress: Progress | None = None) -> Staged | None:
@@ -399,7 +595,8 @@ def read_export_file(path: str, progress: Progress | None = None) -> Staged | No
         if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STREAMED_BYTES:
             return None  # a device or a pipe is read (and bounded) by the whole reader
         try:
-            return _streamed(handle, _count_lines(handle), progress)
+            with _without_cycle_collection():
+                return _streamed(handle, _count_lines(handle), progress)
         except (_Unusual, AdherelogError):
             return None
 
@@ -427,49 +624,110 @@ def _value(decoder: json.JSONDecoder, text: str) -> Any:
         raise _Unusual from None
 
 
-def _row_batches(
-    lines: Iterator[bytes], decoder: json.JSONDecoder, more: list[bool]
-) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of one table, as (index of the first, rows) batches, from the lines after
-    its opening ``[`` to its closing ``]`` (whether a comma follows it goes to ``more``).
-    Each line holds one row and a comma, the last row none: the lines joined are the text
-    of the list itself, decoded by batches."""
+_PLAIN_DECODER = json.JSONDecoder()
+
+
+class _Lines:
+    """The lines of a file, read many at a time, and lines put back to read again."""
+
+    def __init__(self, handle: Any) -> None:
+        self.lines = iter(handle)
+        self.back: list[bytes] = []
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return self.back.pop() if self.back else next(self.lines)
+
+    def take(self, count: int) -> list[bytes]:
+        """The next ``count`` lines (fewer at the end of the file)."""
+        taken, self.back = self.back[::-1], []
+        if len(taken) > count:
+            self.put_back(taken[count:])
+            return taken[:count]
+        taken.extend(islice(self.lines, count - len(taken)))
+        return taken
+
+    def put_back(self, lines: list[bytes]) -> None:
+        self.back.extend(reversed(lines))
+
+
+def _close_at(lines: list[bytes]) -> int:
+    """Where the line that closes a table is among ``lines`` (-1 when it is not)."""
+    found = -1
+    for close in _CLOSE:
+        try:
+            at = lines.index(close)
+        except ValueError:
+            continue
+        found = at if found < 0 else min(found, at)
+    return found
+
+
+def _row_batches(lines: _Lines, decoder: json.JSONDecoder, more: list[bool]) -> Iterator[Batch]:
+    """The rows of one table, as batches, from the lines after its opening ``[`` to its
+    closing ``]`` (whether a comma follows it goes to ``more``). Each line holds one row
+    and a comma, the last row none: the lines of a batch, less the last comma, are the
+    text of a list, decoded at once, by the C decoder where it reads them as the strict
+    one does (see :data:`Batch`). The decoder sees to the rest: a row over several lines,
+    or several on one, does not come out as one row a line."""
     start = 0
-    pending: list[str] = []
-    comma = True
-
-    def decoded() -> list[Any]:
-        rows = _value(decoder, "[" + ",".join(pending) + "]")
-        if not isinstance(rows, list) or len(rows) != len(pending):
-            raise _Unusual  # a row over several lines
-        return rows
-
-    for line in lines:
-        if line.startswith(b"    {") and line.endswith(b"\n"):
-            if not comma:
+    while True:
+        taken = lines.take(BATCH)
+        end = _close_at(taken)
+        if end < 0 and taken and not taken[-1].endswith(b",\n"):
+            # The table's last row ends the batch: its closing line comes next.
+            taken += lines.take(1)
+            end = _close_at(taken)
+        rows = taken if end < 0 else taken[:end]
+        if end >= 0:
+            lines.put_back(taken[end + 1 :])
+        elif len(taken) < BATCH:
+            raise _Unusual  # the file ends inside the list
+        if rows:
+            last = rows[-1]
+            if last.endswith(b",\n") is (end >= 0):
+                # A comma after the last row, or none where more rows follow.
                 raise _Unusual
-            text = _text(line)[4:-1]
-            comma = text.endswith(",")
-            pending.append(text[:-1] if comma else text)
-            if len(pending) == BATCH:
-                yield start, decoded()
-                start += len(pending)
-                pending = []
-        elif line in _CLOSE:
-            if comma and (pending or start):
-                raise _Unusual  # a comma after the last row
-            if pending:
-                yield start, decoded()
-            more.append(_CLOSE[line])
+            text = b"".join([b"[", *rows[:-1], last[: -1 if end >= 0 else -2], b"]"])
+            yield _decoded(start, len(rows), text, decoder)
+            start += len(rows)
+        if end >= 0:
+            more.append(_CLOSE[taken[end]])
             return
+
+
+def _decoded(start: int, count: int, data: bytes, decoder: json.JSONDecoder) -> Batch:
+    """The batch of ``count`` rows, from the text ``data`` of their list."""
+    text = _text(data)
+    # The C decoder reads it as the strict decoder does, quote marks countable: no escaped
+    # backslash (after which a quote mark closes a text), no NaN or Infinity. (Looked for
+    # one character first, which is quick.)
+    backslash = "\\" in text
+    if (
+        not (backslash and "\\\\" in text)
+        and ("N" not in text or "NaN" not in text)
+        and ("I" not in text or "Infinity" not in text)
+    ):
+        try:
+            found = _PLAIN_DECODER.decode(text)
+        except (json.JSONDecodeError, RecursionError, ValueError):
+            pass
         else:
-            raise _Unusual
-    raise _Unusual  # the file ends inside the list
+            if not isinstance(found, list) or len(found) != count:
+                raise _Unusual  # a row over several lines
+            quotes = text.count('"') - (text.count('\\"') if backslash else 0)
+            return start, found, quotes, lambda: _value(decoder, text)
+    found = _value(decoder, text)
+    if not isinstance(found, list) or len(found) != count:
+        raise _Unusual  # a row over several lines
+    return start, found, None, None
 
 
 def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Staged:
     decoder = strictjson.decoder(MAX_INT_DIGITS)
-    lines = iter(handle)
+    lines = _Lines(handle)
     first = next(lines, b"")
     if first.startswith(strictjson.BOM):
         first = first[len(strictjson.BOM) :]
@@ -477,8 +735,10 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
         raise _Unusual
     header: dict[str, Any] = {}
     conn: sqlite3.Connection | None = None
+    folder: str | None = None
     tables: list[Table] = []
     keys: KeyRow | None = None
+    loose: dict[str, list[tuple[str, ...]]] = {}
     schema = position = rows = 0
     total = 2 * lines_in_file
     more, ended = True, False
@@ -504,9 +764,14 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
                 continue
             if conn is None:
                 schema = _check_header(header)
-                conn = stored.new_staging(schema, on_disk=True)
+                try:
+                    conn, folder = _new_staging(schema, in_memory=False)
+                except OSError:
+                    raise _Unusual from None
                 tables = exported_tables(conn)
                 keys = identity.read_exported(header[KEYS]) if KEYS in header else None
+                if schema == SCHEMA_VERSION and lines_in_file <= LOOSE_LINES:
+                    loose = _loosened(conn, tables)
             if position >= len(tables) or tables[position].name != key:
                 raise _Unusual
             table = tables[position]
@@ -514,7 +779,8 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
             if text == "[":
                 closed: list[bool] = []
                 batches = _row_batches(lines, decoder, closed)
-                rows += _stage_batches(conn, table, batches, progress, rows, total)
+                unique = loose.get(table.name)
+                rows += _stage_batches(conn, table, batches, progress, rows, total, unique)
                 more = closed[0]
             elif _value(decoder, text) != []:
                 raise _Unusual
@@ -522,12 +788,28 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
             raise _Unusual
         if any(line.strip() for line in lines):
             raise _Unusual
-        stored.upgrade_staging(conn, schema)
-        return Staged(conn, schema, exported_tables(conn), rows, keys)
+        if schema != SCHEMA_VERSION:
+            stored.upgrade_staging(conn, schema)
+            tables = exported_tables(conn)
+        return Staged(conn, schema, tables, rows, keys, folder)
     except BaseException:
         if conn is not None:
-            conn.close()
+            _discard(conn, folder)
         raise
+
+
+def _loosened(conn: sqlite3.Connection, tables: list[Table]) -> dict[str, list[tuple[str, ...]]]:
+    """The tables of a staging journal (at the current schema) made again without their
+    unique rules, each with those rules, which the stager keeps instead (faster than a
+    b-tree each, for as many keys as :data:`LOOSE_LINES` allows)."""
+    loose: dict[str, list[tuple[str, ...]]] = {}
+    for table in tables:
+        if table.name in _ONE_BY_ONE:
+            continue
+        kept = stored.loosen_staging(conn, table)
+        if kept is not None:
+            loose[table.name] = kept
+    return loose
 
 
 # --------------------------------------------------------------------------- merging
@@ -639,13 +921,44 @@ class _TableMerge:
             self.result.conflicts.append(self.conflict(row, _collision_reason(self.table.name)))
 
 
+def _merged_at_once(table: Table, conn: sqlite3.Connection, result: ImportResult) -> int | None:
+    """Merge the staged rows of ``table`` from the staging journal attached to ``conn``
+    without leaving SQLite, as :class:`_TableMerge` would one by one: the rows the
+    journal lacks added in one statement, the others compared in one query. The number
+    of staged rows; None, and nothing done, when a row needs a closer look (an added row
+    that would break a unique rule or refer to a row the journal lacks), or the table is
+    not found by one key."""
+    merger = stored.Merger(conn, table)
+    if not merger.by_one_key:
+        return None
+    rows = merger.staged_count()
+    empty = merger.is_empty()
+    if empty:
+        fresh, same = rows, 0
+    elif merger.staged_held_in_order(rows):
+        fresh, same = 0, rows
+    else:
+        fresh, same = merger.compare_staged()
+    if fresh and not merger.add_staged(fresh, all_fresh=empty):
+        return None
+    differing = merger.staged_differing() if fresh + same < rows else []
+    result.added[table.name] = fresh
+    result.already_held[table.name] = same
+    result.conflicts.extend(Conflict(table.name, _key_text(key), _DIFFERS) for key in differing)
+    return rows
+
+
 def _merge_table(
     table: Table,
     staged: sqlite3.Connection,
     conn: sqlite3.Connection,
     result: ImportResult,
     tick: Callable[[int], None],
+    attached: bool,
 ) -> None:
+    if attached and (count := _merged_at_once(table, conn, result)) is not None:
+        tick(count)
+        return
     merging = _TableMerge(table, conn, result)
     cursor = stored.staged_rows(staged, table)
     while rows := cursor.fetchmany(CHUNK):
@@ -685,8 +998,14 @@ def merge(
         before, done = done, done + rows
         tell_progress(progress, before, done, 2 * staged.rows, staged.rows)
 
+    path = staged.path
+    attaching = (
+        contextlib.nullcontext(False)
+        if path is None
+        else stored.staging_attached(journal.store.conn, path)
+    )
     try:
-        with journal.store.write() as conn, stored.roomy_cache(conn):
+        with attaching as attached, journal.store.write() as conn, stored.roomy_cache(conn):
             for where, column, value in _missing_parents(staged, conn):
                 raise InvalidFileError(
                     f"{where}.{column}: refers to '{printable(str(value))}', which is neither "
@@ -707,9 +1026,9 @@ def merge(
                         stored.day_counts_at_the_end(conn, suspend=adding),
                         stored.indexes_built_after(conn, table.name),
                     ):
-                        _merge_table(table, staged.conn, conn, result, tick)
+                        _merge_table(table, staged.conn, conn, result, tick, attached)
                 else:
-                    _merge_table(table, staged.conn, conn, result, tick)
+                    _merge_table(table, staged.conn, conn, result, tick, attached)
             if staged.keys is not None:
                 result.keys = identity.adopt(conn, staged.keys, journal.now)
             if result.added.get("records") or result.added.get("schedules"):

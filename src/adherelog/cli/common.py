@@ -41,9 +41,10 @@ def error(text: str) -> None:
 
 
 @contextlib.contextmanager
-def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
+def open_session(settings: Settings, *, write: bool, scratch: bool = False) -> Iterator[Session]:
     """The journal chosen by ``--db``/``ADHERELOG_DB``/the default, with the fixed clock, as
-    the plain :class:`Session` the features take (the hot commands need no more)."""
+    the plain :class:`Session` the features take (the hot commands need no more); with
+    ``scratch``, a copy in memory that a dry run may change (:func:`storage.open_store`)."""
     # Imported here: the Typer tree, --help and the dispatcher's parsing never need them.
     from adherelog import clock, paths, storage
     from adherelog.session import Session
@@ -51,7 +52,7 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
     zone = clock.local_zone()
     now = clock.now(zone)
     path = paths.journal_path(settings.db)
-    store = storage.open_store(path, write=write)
+    store = storage.open_store(path, write=write, scratch=scratch)
     session = Session(store, now, zone)
     if write:
         store.before_commit = lambda conn: _keep_streak_state(session)
@@ -73,9 +74,9 @@ def open_session(settings: Settings, *, write: bool) -> Iterator[Session]:
 
 
 @contextlib.contextmanager
-def open_journal(settings: Settings, *, write: bool) -> Iterator[Journal]:
+def open_journal(settings: Settings, *, write: bool, scratch: bool = False) -> Iterator[Journal]:
     """:func:`open_session`, as a :class:`Journal` with one method per command."""
-    with open_session(settings, write=write) as session:
+    with open_session(settings, write=write, scratch=scratch) as session:
         yield as_journal(session)
 
 

@@ -544,19 +544,20 @@ def migrate(store: Store, *, in_memory: bool = False) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def open_store(path: Path, *, write: bool) -> Store:
+def open_store(path: Path, *, write: bool, scratch: bool = False) -> Store:
     """Open the journal at ``path``.
 
     A write creates the file (0600) and its folder (0700) when missing. A read opens the
     file read-only; a missing or empty (0-byte) journal reads as an empty one in memory,
     and one of an older schema as a migrated copy in memory: a read creates and changes
-    nothing. Files that are not adherelog
+    nothing. A ``scratch`` read is always such a copy in memory, which may be written
+    (a dry run's changes, rolled back or not, never reach the file). Files that are not adherelog
     journals, journals from a newer adherelog, and paths that are not regular files are
     refused without being modified. A path that cannot be used (a file where a folder should
     be, no permission, a full disk, damage) is refused with a sentence naming the cause.
     """
     try:
-        return _open_store(path, write=write)
+        return _open_store(path, write=write, scratch=scratch and not write)
     except sqlite3.Error as exc:
         raise diagnose(exc, path) from None
     except OSError as exc:
@@ -564,7 +565,7 @@ def open_store(path: Path, *, write: bool) -> Store:
         raise AdherelogError(f"Cannot open the journal {path}: {reason}.") from None
 
 
-def _open_store(path: Path, *, write: bool) -> Store:
+def _open_store(path: Path, *, write: bool, scratch: bool) -> Store:
     found = journal_stat(path)
     if write and not (found is not None and _wal_ready(path)):
         reason = blocked(path)
@@ -580,7 +581,7 @@ def _open_store(path: Path, *, write: bool) -> Store:
     if checked is None or (not write and checked.st_size == 0):
         return _in_memory(None, None)  # nothing to read yet: an empty journal
     try:
-        store = _open_checked_store(path, checked, write=write)
+        store = _open_checked_store(path, checked, write=write, scratch=scratch)
     except BaseException:
         if made is not None:
             _remove_made(*made)
@@ -633,7 +634,9 @@ def _remove_made(path: Path, folders: Sequence[Path]) -> None:
             os.rmdir(folder)
 
 
-def _open_checked_store(path: Path, checked: os.stat_result, *, write: bool) -> Store:
+def _open_checked_store(
+    path: Path, checked: os.stat_result, *, write: bool, scratch: bool = False
+) -> Store:
     _check_left_over_wal(path)
     # A read that finds no -wal or -shm file makes them: it removes them when it is done.
     tidy = not write and not (os.path.lexists(f"{path}-wal") or _wal_ready(path))
@@ -645,7 +648,7 @@ def _open_checked_store(path: Path, checked: os.stat_result, *, write: bool) -> 
             raise NotAJournalError(
                 f"{path} changed while it was being opened; it was left untouched."
             )
-        if not write and version < SCHEMA_VERSION:
+        if not write and (version < SCHEMA_VERSION or scratch):
             store = _in_memory(conn, path)
         else:
             store = Store(conn, path)

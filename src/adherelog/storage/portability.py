@@ -10,8 +10,10 @@ identifiers. What a row must hold, and what a conflict means, is the callers' bu
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
 from adherelog.migrations import DAY_ORDINAL, IS_EARLY, IS_LATE, MIGRATIONS, SCHEMA_VERSION
 from adherelog.model import Column, Table
@@ -116,32 +118,113 @@ def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
 
 STAGING_CACHE_KIB = 8192
 """The page cache of a staging journal kept on disk."""
+STAGED = "staged"
+"""The name a staging journal file is attached under (:func:`staging_attached`)."""
 
 
-def new_staging(schema: int, *, on_disk: bool = False) -> sqlite3.Connection:
+def new_staging(schema: int, path: str | None = None) -> sqlite3.Connection:
     """An empty journal at ``schema``, without the triggers that keep derived tables (only
-    the exported tables are read back from it): in memory, or with ``on_disk`` in a private
-    temporary file SQLite deletes itself when the connection closes (or the process ends),
-    so that its memory stays within :data:`STAGING_CACHE_KIB` whatever the file holds."""
+    the exported tables are read back from it): in memory, or in the file ``path`` (a
+    private file the caller made, and removes), so that its memory stays within
+    :data:`STAGING_CACHE_KIB` whatever the import holds and the journal can read it
+    (:func:`staging_attached`)."""
     import sqlite_utils  # costs ~100 ms; only when a file is imported
 
-    conn = sqlite3.connect("" if on_disk else ":memory:", isolation_level=None)
-    if on_disk:
-        conn.execute(f"PRAGMA cache_size = {-STAGING_CACHE_KIB}")
-        conn.execute("PRAGMA synchronous = OFF")
-    db = sqlite_utils.Database(conn)
-    for number in range(schema):
-        MIGRATIONS[number](db)
-    triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
-    for (name,) in triggers:
-        conn.execute(f"DROP TRIGGER {quote(str(name))}")
-    if schema == SCHEMA_VERSION:
-        # Nor do the indexes that only speed up the journal's own reads: only the unique
-        # ones say something of the rows. (An older schema keeps them all, for the
-        # migrations that bring it up to date.)
-        for name in _plain_indexes(conn):
-            conn.execute(f"DROP INDEX {quote(name)}")
+    conn = sqlite3.connect(path or ":memory:", isolation_level=None)
+    try:
+        if path is not None:
+            conn.execute(f"PRAGMA cache_size = {-STAGING_CACHE_KIB}")
+            conn.execute("PRAGMA synchronous = OFF")
+            # Its own undo log in memory: a crash loses nothing the caller keeps.
+            conn.execute("PRAGMA journal_mode = MEMORY")
+        db = sqlite_utils.Database(conn)
+        for number in range(schema):
+            MIGRATIONS[number](db)
+        triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in triggers:
+            conn.execute(f"DROP TRIGGER {quote(str(name))}")
+        if schema == SCHEMA_VERSION:
+            # Nor do the indexes that only speed up the journal's own reads: only the unique
+            # ones say something of the rows. (An older schema keeps them all, for the
+            # migrations that bring it up to date.)
+            for name in _plain_indexes(conn):
+                conn.execute(f"DROP INDEX {quote(name)}")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+# A partial unique index of a staging table that only leaves out rows without one of its
+# columns (which a unique index never counts as the same anyway).
+_ONLY_GIVEN = re.compile(r'\s+WHERE\s+"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\Z', re.IGNORECASE)
+# What a CREATE TABLE may say beyond the columns' types, NOT NULL, defaults, primary key,
+# unique and references, for :func:`loosen_staging` to make the table again from its
+# columns alone.
+_MORE_THAN_COLUMNS = re.compile(r"\b(CHECK|COLLATE|GENERATED|AS|CONSTRAINT)\b|'", re.IGNORECASE)
+
+
+def loosen_staging(conn: sqlite3.Connection, table: Table) -> list[tuple[str, ...]] | None:
+    """Make the empty staging table ``table`` again without its primary key and unique
+    indexes (a b-tree each, updated for every row staged) when the caller can tell their
+    rules itself: every one of them compares its columns' values as they are given (texts
+    byte for byte, columns of declared type TEXT, INTEGER or REAL), and the table says
+    nothing else that the columns alone would lose. Returns the columns of each rule; None
+    (and nothing changed) when the table is not one of those."""
+    if table.rowid_alias is not None:
+        return None
+    name = quote(table.name)
+    found = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+    ).fetchone()
+    if found is None or _MORE_THAN_COLUMNS.search(str(found[0])):
+        return None
+    kinds = {c.name: c.kind for c in table.columns}
+    rules: list[tuple[str, ...]] = []
+    for _, index, unique, origin, partial in conn.execute(f"PRAGMA index_list({name})"):
+        if not unique:
+            return None
+        info = conn.execute(f"PRAGMA index_xinfo({quote(str(index))})").fetchall()
+        columns = tuple(str(c[2]) for c in info if c[5])
+        if any(c[2] is None or str(c[4]).upper() != "BINARY" for c in info if c[5]):
+            return None
+        if any(kinds.get(c) not in ("text", "integer", "real") for c in columns):
+            return None
+        if partial:
+            sql = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+            ).fetchone()
+            where = _ONLY_GIVEN.search(str(sql[0] if sql else "")) if origin == "c" else None
+            if where is None or where[1] not in columns:
+                return None
+        rules.append(columns)
+    info = conn.execute(f"PRAGMA table_info({name})").fetchall()
+    columns_sql = ", ".join(
+        f"{quote(str(c[1]))} {c[2]}"
+        + (" NOT NULL" if c[3] else "")
+        + ("" if c[4] is None else f" DEFAULT {c[4]}")
+        for c in info
+    )
+    conn.execute(f"DROP TABLE {name}")
+    conn.execute(f"CREATE TABLE {name} ({columns_sql})")
+    return rules
+
+
+@contextlib.contextmanager
+def staging_attached(conn: sqlite3.Connection, path: str) -> Iterator[bool]:
+    """The staging journal in the file ``path`` attached to the journal's connection as
+    :data:`STAGED` while inside, so that rows go from one to the other without leaving
+    SQLite; False (nothing attached) where it cannot be, inside a transaction."""
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS {STAGED}", (path,))
+    except sqlite3.OperationalError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"DETACH DATABASE {STAGED}")
 
 
 def _plain_indexes(conn: sqlite3.Connection) -> list[str]:
@@ -183,12 +266,55 @@ def insert_statement(table: Table, names: Sequence[str], *, with_rowid: bool) ->
     )
 
 
+def last_rowid(conn: sqlite3.Connection, table: Table) -> int:
+    """The highest rowid of ``table`` (0 when it holds no row)."""
+    found = conn.execute(f"SELECT max(rowid) FROM {quote(table.name)}").fetchone()[0]
+    return int(found or 0)
+
+
 def stage_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
     """Insert ``rows`` by ``sql`` (:func:`insert_statement`) all at once, or none of them:
     on an :class:`sqlite3.IntegrityError` nothing of the batch stays."""
     conn.execute("SAVEPOINT batch")
     try:
         conn.executemany(sql, rows)
+    except BaseException:
+        conn.execute("ROLLBACK TO batch")
+        conn.execute("RELEASE batch")
+        raise
+    conn.execute("RELEASE batch")
+
+
+VALUES_ROWS = 500
+"""Rows inserted by one statement of :func:`stage_in_order`."""
+
+
+def stage_in_order(
+    conn: sqlite3.Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    shared: Sequence[tuple[str, object]] = (),
+) -> None:
+    """Insert ``rows``, values of the columns ``names``, into ``table``, each with the next
+    rowid, and with the values ``shared`` ((column, value) that every row holds alike)
+    given once: all at once, or none of them (see :func:`stage_rows`).
+
+    Many rows go in by one statement (``INSERT … SELECT … FROM (VALUES …)``), their values
+    bound once each, the shared ones once for them all."""
+    columns = ", ".join(quote(n) for n in [*names, *(n for n, _ in shared)])
+    picked = ", ".join([f"column{i + 1}" for i in range(len(names))] + ["?"] * len(shared))
+    row = "(" + (", ".join("?" * len(names)) or "NULL") + ")"
+    values = [value for _, value in shared]
+    conn.execute("SAVEPOINT batch")
+    try:
+        for start in range(0, len(rows), VALUES_ROWS):
+            part = rows[start : start + VALUES_ROWS]
+            sql = (
+                f"INSERT INTO {quote(table.name)} ({columns}) SELECT {picked}"
+                f" FROM (VALUES {', '.join([row] * len(part))})"
+            )
+            conn.execute(sql, [*values, *chain.from_iterable(part)])
     except BaseException:
         conn.execute("ROLLBACK TO batch")
         conn.execute("RELEASE batch")
@@ -309,6 +435,87 @@ class Merger:
         self.conn.execute("RELEASE rows")
         return added == count
 
+    # The staged rows, from the staging journal attached as STAGED (staging_attached).
+
+    def _staged_key_match(self) -> str:
+        return " AND ".join(f"m.{quote(k)} {self.equal} s.{quote(k)}" for k in self.table.key)
+
+    def _same(self) -> str:
+        """True for a staged row ``s`` equal to the journal's row ``m`` of its key, as Python
+        compares the two rows read back (values exactly, texts byte for byte)."""
+        return " AND ".join(
+            f"m.{quote(n)} IS s.{quote(n)} COLLATE BINARY" for n in self.table.names
+        )
+
+    def staged_count(self) -> int:
+        query = f"SELECT count(*) FROM {STAGED}.{quote(self.table.name)}"
+        return int(self.conn.execute(query).fetchone()[0])
+
+    def compare_staged(self) -> tuple[int, int]:
+        """(rows the journal lacks, rows it holds alike) of the staged rows."""
+        name = quote(self.table.name)
+        first = quote(self.table.key[0])
+        query = (
+            f"SELECT count(*) - count(m.{first}), count(CASE WHEN {self._same()} THEN 1 END)"
+            f" FROM {STAGED}.{name} AS s LEFT JOIN main.{name} AS m ON {self._staged_key_match()}"
+        )
+        fresh, same = self.conn.execute(query).fetchone()
+        return int(fresh), int(same or 0)
+
+    def staged_held_in_order(self, rows: int) -> bool:
+        """True when the journal holds each of the ``rows`` staged rows alike, in the same
+        order, their rowids a constant apart: the same file imported again. Told by rowid,
+        row after row, quicker than key by key (:meth:`compare_staged`)."""
+        name = quote(self.table.name)
+        found = self.conn.execute(
+            f"SELECT m.rowid - s.rowid FROM {STAGED}.{name} AS s JOIN main.{name} AS m"
+            f" ON {self._staged_key_match()}"
+            f" WHERE s.rowid = (SELECT min(rowid) FROM {STAGED}.{name})"
+        ).fetchone()
+        if found is None:
+            return False
+        query = (
+            f"SELECT count(*) FROM {STAGED}.{name} AS s JOIN main.{name} AS m"
+            f" ON m.rowid = s.rowid + ? WHERE {self._staged_key_match()} AND {self._same()}"
+        )
+        return int(self.conn.execute(query, (found[0],)).fetchone()[0]) == rows
+
+    def staged_differing(self) -> list[tuple[object, ...]]:
+        """The keys of the staged rows the journal holds otherwise, in the order of the file."""
+        name = quote(self.table.name)
+        keys = ", ".join(f"s.{quote(k)}" for k in self.table.key)
+        query = (
+            f"SELECT {keys} FROM {STAGED}.{name} AS s JOIN main.{name} AS m"
+            f" ON {self._staged_key_match()} WHERE NOT ({self._same()}) ORDER BY s.rowid"
+        )
+        return [tuple(row) for row in self.conn.execute(query)]
+
+    def add_staged(self, expected: int, *, all_fresh: bool) -> bool:
+        """Add the staged rows whose key the journal lacks (``expected`` of them; every
+        staged row when ``all_fresh``) in the order of the file, in one statement: True
+        when every one went in; else nothing of them stays and False is returned."""
+        name = quote(self.table.name)
+        columns = ", ".join(f"s.{quote(n)}" for n in self.table.names)
+        absent = (
+            ""
+            if all_fresh
+            else f" WHERE NOT EXISTS (SELECT 1 FROM main.{name} AS m"
+            f" WHERE {self._staged_key_match()})"
+        )
+        query = (
+            f"INSERT INTO main.{name} ({self.columns}) SELECT {columns}"
+            f" FROM {STAGED}.{name} AS s{absent} ORDER BY s.rowid"
+        )
+        self.conn.execute("SAVEPOINT rows")
+        try:
+            added = self.conn.execute(query).rowcount
+        except sqlite3.IntegrityError:
+            added = -1
+        if added != expected:
+            self.conn.execute("ROLLBACK TO rows")
+        self.conn.execute("RELEASE rows")
+        return added == expected
+
 
 _LAST_ROWID = 2**63 - 1
 _NEW_COUNTED = (
@@ -374,26 +581,52 @@ def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
 
 def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
     """Count into ``day_counts`` the records whose rowid is above ``after`` and drop the
-    streak states they make stale: what ``day_counts_insert`` does for each of them."""
-    day = DAY_ORDINAL.format("r.slot_date")
-    params = {"after": after}
+    streak states they make stale: what ``day_counts_insert`` does for each of them.
+
+    The records are counted by medication and slot date (in the order of an index), and
+    only the doses that may be late or early are judged by their schedule version: one
+    less late (or early) than every grace period is neither, whichever version judges it.
+    The day of each date is worked out once."""
+    late, early = IS_LATE.format("r"), IS_EARLY.format("r")
+    floor = _least_grace(conn)
+    judged = "" if floor is None else f" AND abs(coalesce(r.late_minutes, 0)) > {floor}"
     conn.execute(
         "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
-        f" SELECT r.med_id, {day}, sum(r.kind = 'dose'), sum(r.kind = 'skip'),"
-        f" sum({IS_LATE.format('r')}), sum({IS_EARLY.format('r')})"
-        f" FROM records r WHERE {_NEW_COUNTED} GROUP BY 1, 2"
+        f" SELECT med_id, {DAY_ORDINAL.format('slot_date')}, sum(doses), sum(skips),"
+        " sum(lates), sum(earlies) FROM ("
+        " SELECT r.med_id, r.slot_date, sum(r.kind = 'dose') AS doses,"
+        " sum(r.kind = 'skip') AS skips, 0 AS lates, 0 AS earlies"
+        f" FROM records r WHERE {_NEW_COUNTED} GROUP BY r.med_id, r.slot_date"
+        " UNION ALL"
+        f" SELECT r.med_id, r.slot_date, 0, 0, sum({late}), sum({early})"
+        # Read in rowid order: the few doses that need judging need the whole row.
+        f" FROM records r NOT INDEXED WHERE {_NEW_COUNTED}{judged}"
+        " GROUP BY r.med_id, r.slot_date"
+        ") GROUP BY 1, 2"
         " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
         " skips = skips + excluded.skips, lates = lates + excluded.lates,"
         " earlies = earlies + excluded.earlies",
-        params,
+        {"after": after},
     )
+    day = DAY_ORDINAL.format("r.slot_date")
     conn.execute(
         f"WITH first (med_id, day) AS (SELECT r.med_id, min({day}) FROM records r"
         f" WHERE {_NEW_COUNTED} GROUP BY r.med_id)"
         " DELETE FROM streak_cache WHERE through >= (SELECT min(first.day) FROM first"
         " WHERE first.med_id = streak_cache.scope OR streak_cache.scope = '*')",
-        params,
+        {"after": after},
     )
+
+
+def _least_grace(conn: sqlite3.Connection) -> int | None:
+    """The least grace period a dose is judged by (60 minutes where no schedule version
+    applies), when every version's is a whole number; else None."""
+    least, others = conn.execute(
+        "SELECT min(grace), count(*) FILTER (WHERE typeof(grace) != 'integer') FROM schedules"
+    ).fetchone()
+    if others:
+        return None
+    return 60 if least is None else min(60, int(least))
 
 
 def refresh_derived(conn: sqlite3.Connection, med_ids: Sequence[str]) -> None:

@@ -254,7 +254,7 @@ def import_(
                     data = portability.read_input(file)
                 staged = importing.read_export(data, progress)
             try:
-                with open_journal(settings, write=not dry_run) as journal:
+                with open_journal(settings, write=not dry_run, scratch=dry_run) as journal:
                     result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
             finally:
                 staged.close()
@@ -289,7 +289,7 @@ def _import_from(settings: Settings, *, file: str, app: str, dry_run: bool) -> i
 
         _choice(app, tuple(importers.READERS), "--from")
         converted = importers.read(app, file)
-        with open_journal(settings, write=not dry_run) as journal:
+        with open_journal(settings, write=not dry_run, scratch=dry_run) as journal:
             result = importers.import_from(journal, converted, dry_run=dry_run)
         return Shown(
             json=lambda: jsonshape.foreign_import(result),
