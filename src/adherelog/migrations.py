@@ -520,9 +520,7 @@ def m010_early_counts(db: Any) -> None:
         f" slot_at, late_minutes ON records WHEN {counted.format('NEW')} BEGIN {add} END"
     )
     start_day = _ORDINAL.format("substr(NEW.start_at, 1, 10)")
-    same_day = (
-        "r.med_id = day_counts.med_id AND r.slot_date = date(day_counts.day + 1721424.5)"
-    )
+    same_day = "r.med_id = day_counts.med_id AND r.slot_date = date(day_counts.day + 1721424.5)"
     judged_again = (
         f"UPDATE day_counts SET lates = (SELECT count(*) FROM records r WHERE {same_day}"
         f" AND {_IS_LATE.format('r')}), earlies = (SELECT count(*) FROM records r"
