@@ -234,12 +234,12 @@ def _cells_writer(table: Table) -> Callable[[list[tuple[str | None, int]]], str 
             return None
         parts = made.get(len(batch))
         if parts is None:
-            # first, cell, break, cell, break, ..., cell, "}": the cells at the odd places
+            # first, cell, break, cell, break, ..., cell, "}": the cells at the odd places,
+            # all of them replaced by each batch of this size
             parts = [first]
             for piece in [*(breaks * len(batch))[:-1], "}"]:
                 parts += ["", piece]
             made[len(batch)] = parts
-        parts = parts.copy()
         parts[1::2] = cells
         return "".join(parts)
 
