@@ -22,17 +22,19 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from adherelog.clock import local_iso
 from adherelog.errors import AdherelogError
-from adherelog.journal import Journal
 from adherelog.model import Table
 from adherelog.outfile import private_temp
 from adherelog.storage import keys as stored_keys
 from adherelog.storage import portability as stored
 from adherelog.storage import records as stored_records
 from adherelog.text import is_forbidden_char
+
+if TYPE_CHECKING:
+    from adherelog.session import Session
 
 FORMAT = "adherelog-journal"
 VERSION = 1
@@ -307,7 +309,7 @@ def _table_lines(
         yield len(batch), functools.partial(lines, batch)
 
 
-def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
+def write_json(journal: Session, out: TextIO, progress: Progress | None = None) -> None:
     """The whole journal as a version 1 export document: the header, then each table as a
     list of row objects, one row per line."""
     conn = journal.conn
@@ -370,7 +372,7 @@ def csv_cell(value: object) -> object:
     return text
 
 
-def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
+def write_csv(journal: Session, out: TextIO, progress: Progress | None = None) -> None:
     """Doses and skips, oldest first, one per row with the columns of :data:`CSV_COLUMNS`
     (the JSON record fields of SPEC §5)."""
     import csv
@@ -393,13 +395,13 @@ def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -
             progress(done, total)
 
 
-Exporter = Callable[[Journal, TextIO, "Progress | None"], None]
+Exporter = Callable[["Session", TextIO, "Progress | None"], None]
 EXPORTERS: dict[str, Exporter] = {"json": write_json, "csv": write_csv}
 """``export --format`` choices: format name → writer of the whole document."""
 
 
 def export_file(
-    journal: Journal,
+    journal: Session,
     fmt: str,
     path: Path,
     *,
