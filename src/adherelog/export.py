@@ -11,25 +11,30 @@ memory does not grow with the journal. Nothing here prints.
 
 from __future__ import annotations
 
-import csv
+import contextlib
+import functools
 import json
 import math
+import operator
 import os
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from adherelog import identity, jsonshape
 from adherelog.clock import local_iso
 from adherelog.errors import AdherelogError
-from adherelog.journal import Journal
 from adherelog.model import Table
 from adherelog.outfile import private_temp
+from adherelog.storage import keys as stored_keys
 from adherelog.storage import portability as stored
 from adherelog.storage import records as stored_records
 from adherelog.text import is_forbidden_char
+
+if TYPE_CHECKING:
+    from adherelog.session import Session
 
 FORMAT = "adherelog-journal"
 VERSION = 1
@@ -122,6 +127,11 @@ def _value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+def _escaped(line: str) -> str:
+    """A line beyond ASCII with its control and invisible characters written as escapes."""
+    return "".join(json.dumps(c)[1:-1] if is_forbidden_char(c) else c for c in line)
+
+
 def _row_writer(table: Table) -> Callable[[tuple[object, ...]], str]:
     """One row of ``table`` as compact JSON on one line, readable UTF-8, except that control
     and invisible characters are written as escapes (the same data, harmless on a
@@ -143,13 +153,14 @@ def _row_writer(table: Table) -> Callable[[tuple[object, ...]], str]:
         text = "".join(parts)
         if text.isascii():
             return text
-        return "".join(json.dumps(c)[1:-1] if is_forbidden_char(c) else c for c in text)
+        return _escaped(text)
 
     return line
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _ROW_BREAK = "}, {"
+_LINE_BREAK = ",\n    "
 
 
 def _batch_writer(table: Table) -> Callable[[list[tuple[object, ...]]], str]:
@@ -166,13 +177,141 @@ def _batch_writer(table: Table) -> Callable[[list[tuple[object, ...]]], str]:
         except (TypeError, ValueError):
             text = ""
         if not text or not text.isascii() or text.count(_ROW_BREAK) != len(rows) - 1:
-            return ",\n    ".join(line(row) for row in rows)
+            return _LINE_BREAK.join(line(row) for row in rows)
         return text[1:-1].replace(_ROW_BREAK, "},\n    {")
 
     return lines
 
 
-def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
+# Values whose JSON SQLite must write exactly as Python does before it is left to write
+# rows: every ASCII character, characters some encoders escape, numbers at the edges.
+_PROBE: tuple[object, ...] = (
+    "".join(map(chr, range(128)))
+    + "\x80\x85\xa0\xad\xe9\u0300\u2028\u2029\u200b\u202e\u2060\ufeff\uffff"
+    + "\U0001f48a\U000f0000\U0010ffff",
+    "",
+    None,
+    0,
+    -1,
+    2**63 - 1,
+    -(2**63),
+    1.0,
+    -3.0,
+    0.5,
+    -0.015625,
+    2.25,
+    1048575.984375,
+    -1048575.0,
+)
+
+
+def _sqlite_writes_as_python(conn: sqlite3.Connection) -> bool:
+    """True when this SQLite writes the JSON of text, integers, NULL and plain reals (see
+    :func:`adherelog.storage.portability.exported_json`) as :func:`_value` does."""
+    try:
+        written = stored.json_cells(conn, _PROBE)
+    except sqlite3.Error:
+        return False
+    return written == ",".join(map(_value, _PROBE))
+
+
+def _cells_writer(table: Table) -> Callable[[list[tuple[str | None, int]]], str | None]:
+    """The rows of a batch of :func:`~adherelog.storage.portability.exported_json` as the
+    lines :func:`_row_writer` writes (before any escapes), joined as by
+    :func:`_batch_writer`; None when a row's cells are missing or a text holds a comma
+    (which would look like the break between two cells).
+
+    The cells of all rows are joined by commas and split at every comma; the pieces are
+    then the cells themselves only when there are as many as the batch has cells, and go
+    between the keys and line breaks."""
+    names = table.names
+    first = "{" + json.dumps(names[0]) + ": "
+    breaks = [", " + json.dumps(n) + ": " for n in names[1:]] + ["}" + _LINE_BREAK + first]
+    made: dict[int, list[str]] = {}
+
+    def lines(batch: list[tuple[str | None, int]]) -> str | None:
+        try:
+            cells = ",".join(map(_FIRST, batch)).split(",")
+        except TypeError:  # a row SQLite left to Python
+            return None
+        if len(cells) != len(batch) * len(names):
+            return None
+        parts = made.get(len(batch))
+        if parts is None:
+            # first, cell, break, cell, break, ..., cell, "}": the cells at the odd places,
+            # all of them replaced by each batch of this size
+            parts = [first]
+            for piece in [*(breaks * len(batch))[:-1], "}"]:
+                parts += ["", piece]
+            made[len(batch)] = parts
+        parts[1::2] = cells
+        return "".join(parts)
+
+    return lines
+
+
+_FIRST = operator.itemgetter(0)
+
+
+_NOT_PRINTABLE_ASCII = re.compile("[^\n -~]")
+
+
+def _readable(text: str) -> str:
+    """Lines as :func:`_row_writer` gives them: those beyond ASCII with their control and
+    invisible characters as escapes (a line of ASCII keeps a DEL as it is)."""
+    if text.isascii():
+        return text
+    found = set(_NOT_PRINTABLE_ASCII.findall(text))
+    escapes = {c: json.dumps(c)[1:-1] for c in found if is_forbidden_char(c)}
+    if not escapes:
+        return text
+    table = str.maketrans(escapes)
+    return "\n".join(line if line.isascii() else line.translate(table) for line in text.split("\n"))
+
+
+def _table_lines(
+    conn: sqlite3.Connection, table: Table, *, fast: bool
+) -> Iterator[tuple[int, Callable[[], str]]]:
+    """The rows of ``table`` in batches of :data:`BATCH`, each read, as its number of rows
+    and what writes its lines (called once the line break before them is written, so that
+    an export that fails midway has written what it always has).
+
+    With ``fast``, SQLite writes the JSON of the cells (:func:`_cells_writer`); a batch it
+    cannot write as Python would is read again by rowid and written by
+    :func:`_batch_writer`. On an error (a blob, a text that is not UTF-8, or a table
+    without rowid) the rest of the table is read again from the start of that batch and
+    written by :func:`_batch_writer`, which tells what is wrong as it always has; so is
+    all of a table whose columns hide its rowid."""
+    lines = _batch_writer(table)
+    done = 0
+    written = None
+    if fast:
+        with contextlib.suppress(sqlite3.Error):
+            written = stored.exported_json(conn, table)
+    if written is not None:
+        cells = _cells_writer(table)
+        try:
+            while batch := written.fetchmany(BATCH):
+                text = cells(batch)
+                if text is None:
+                    rows = stored.rows_by_rowid(conn, table, [row[1] for row in batch])
+                    yield len(batch), functools.partial(lines, rows)
+                else:
+                    yield len(batch), functools.partial(_readable, text)
+                done += len(batch)
+            return
+        except sqlite3.Error:
+            pass  # read again below, from the start of the batch
+    cursor = stored.exported_rows(conn, table)
+    for _ in range(done // BATCH):
+        cursor.fetchmany(BATCH)
+    if done % BATCH:
+        cursor.fetchmany(done % BATCH)
+    while batch := cursor.fetchmany(BATCH):
+        yield len(batch), functools.partial(lines, batch)
+
+
+def write_json(journal: Session, out: TextIO, progress: Progress | None = None) -> None:
     """The whole journal as a version 1 export document: the header, then each table as a
     list of row objects, one row per line."""
     conn = journal.conn
@@ -185,24 +324,26 @@ def write_json(journal: Journal, out: TextIO, progress: Progress | None = None) 
             "schema": journal.store.schema_version(),
             "exported_at": local_iso(journal.now, journal.zone),
         }
-        keys = identity.exported(conn)
-        if keys is not None:
-            header[KEYS] = keys
+        if stored_keys.load(conn) is not None:
+            from adherelog import identity  # signing code, only for a journal with keys
+
+            keys = identity.exported(conn)
+            if keys is not None:
+                header[KEYS] = keys
         out.write("{\n")
         for key, value in header.items():
             out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
+        fast = _sqlite_writes_as_python(conn)
         done = 0
         for index, table in enumerate(tables):
             out.write(f"  {json.dumps(table.name)}: [")
-            lines = _batch_writer(table)
-            cursor = stored.exported_rows(conn, table)
             separator = "\n    "
-            while batch := cursor.fetchmany(BATCH):
+            for count, text in _table_lines(conn, table, fast=fast):
                 out.write(separator)
-                out.write(lines(batch))
-                separator = ",\n    "
-                tell_progress(progress, done, done + len(batch), total)
-                done += len(batch)
+                out.write(text())
+                separator = _LINE_BREAK
+                tell_progress(progress, done, done + count, total)
+                done += count
             out.write("]" if separator == "\n    " else "\n  ]")
             out.write(",\n" if index + 1 < len(tables) else "\n")
         out.write("}\n")
@@ -233,9 +374,13 @@ def csv_cell(value: object) -> object:
     return text
 
 
-def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -> None:
+def write_csv(journal: Session, out: TextIO, progress: Progress | None = None) -> None:
     """Doses and skips, oldest first, one per row with the columns of :data:`CSV_COLUMNS`
     (the JSON record fields of SPEC §5)."""
+    import csv
+
+    from adherelog import jsonshape
+
     conn = journal.conn
     with stored.read_snapshot(conn):
         total = stored.count_doses_and_skips(conn) if progress else 0
@@ -252,13 +397,13 @@ def write_csv(journal: Journal, out: TextIO, progress: Progress | None = None) -
             progress(done, total)
 
 
-Exporter = Callable[[Journal, TextIO, "Progress | None"], None]
+Exporter = Callable[["Session", TextIO, "Progress | None"], None]
 EXPORTERS: dict[str, Exporter] = {"json": write_json, "csv": write_csv}
 """``export --format`` choices: format name → writer of the whole document."""
 
 
 def export_file(
-    journal: Journal,
+    journal: Session,
     fmt: str,
     path: Path,
     *,

@@ -106,11 +106,88 @@ def count_doses_and_skips(conn: sqlite3.Connection) -> int:
     )
 
 
+def _export_order(table: Table) -> str:
+    return ROW_ORDER.get(table.name) or ", ".join(quote(k) for k in table.key)
+
+
 def exported_rows(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor:
     """The rows of ``table`` in export order, each a tuple of :attr:`Table.names`."""
-    order = ROW_ORDER.get(table.name) or ", ".join(quote(k) for k in table.key)
     columns = ", ".join(quote(n) for n in table.names)
-    return conn.execute(f"SELECT {columns} FROM {quote(table.name)} ORDER BY {order}")
+    return conn.execute(
+        f"SELECT {columns} FROM {quote(table.name)} ORDER BY {_export_order(table)}"
+    )
+
+
+def _json_cells(values: Sequence[str]) -> str:
+    """SQL for the JSON values of ``values`` (SQL expressions) as SQLite's ``json_array()``
+    writes them, joined by commas without the brackets (no value is an array or object, so
+    none begins or ends with one)."""
+    return f"trim(json_array({', '.join(values)}), '[]')"
+
+
+# A REAL value SQLite is left to write: a multiple of 1/64 (0.5, 2.25, ...) that is not
+# zero and under 2**20 in size. Its decimal expansion has at most 13 significant digits,
+# which any correct 15-digit rendering writes exactly and which no shorter decimal reaches,
+# so it comes out as Python's repr() writes it. SQLite cannot tell 0.0 from -0.0 apart.
+_PLAIN_REAL = (
+    "({0} * 64 = CAST({0} * 64 AS INTEGER) AND {0} > -1048576 AND {0} < 1048576 AND {0} <> 0)"
+)
+
+
+def exported_json(conn: sqlite3.Connection, table: Table) -> sqlite3.Cursor | None:
+    """The rows of ``table`` in export order as ``(cells, rowid)``: ``cells`` holds the
+    row's values as JSON, written by SQLite, joined by commas (see :func:`_json_cells`), or
+    is NULL when the row holds a REAL value other than those of :data:`_PLAIN_REAL`.
+
+    Columns of TEXT affinity hold no REAL value (SQLite stores text, NULL or a blob there),
+    so only the others are looked at. A blob makes SQLite raise an error, as does a table
+    without a rowid; None when the table's columns hide every name of the rowid."""
+    rowid = _rowid_name(table)
+    if rowid is None:
+        return None
+    checks = [
+        f"(typeof({quote(c.name)}) <> 'real' OR {_PLAIN_REAL.format(quote(c.name))})"
+        for c in table.columns
+        if c.kind != "text"
+    ]
+    cells = _json_cells([quote(n) for n in table.names])
+    if checks:
+        cells = f"CASE WHEN {' AND '.join(checks)} THEN {cells} END"
+    return conn.execute(
+        f"SELECT {cells}, {rowid} FROM {quote(table.name)} ORDER BY {_export_order(table)}"
+    )
+
+
+def _rowid_name(table: Table) -> str | None:
+    """A name of the rowid that no column of ``table`` takes for itself."""
+    taken = {n.lower() for n in table.names}
+    return next((n for n in ("rowid", "_rowid_", "oid") if n not in taken), None)
+
+
+def json_cells(conn: sqlite3.Connection, values: Sequence[object]) -> str:
+    """``values`` as :func:`exported_json` has SQLite write the cells of a row."""
+    query = f"SELECT {_json_cells(['?'] * len(values))}"
+    return str(conn.execute(query, tuple(values)).fetchone()[0])
+
+
+def rows_by_rowid(
+    conn: sqlite3.Connection, table: Table, rowids: Sequence[int]
+) -> list[tuple[object, ...]]:
+    """The rows of ``table`` with these rowids (as :func:`exported_json` gives them), in
+    that order, each a tuple of :attr:`Table.names` (as :func:`exported_rows` gives them)."""
+    rowid = _rowid_name(table)
+    assert rowid is not None  # exported_json found one
+    columns = ", ".join(quote(n) for n in table.names)
+    found: dict[int, tuple[object, ...]] = {}
+    for start in range(0, len(rowids), 500):
+        part = tuple(rowids[start : start + 500])
+        query = (
+            f"SELECT {rowid}, {columns} FROM {quote(table.name)} "
+            f"WHERE {rowid} IN ({', '.join('?' * len(part))})"
+        )
+        for row in conn.execute(query, part):
+            found[row[0]] = tuple(row[1:])
+    return [found[rowid] for rowid in rowids]
 
 
 # --------------------------------------------------------------------------- staging

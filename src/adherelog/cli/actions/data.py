@@ -109,7 +109,7 @@ def export(
         if seal is not None:
             _export_sealed(settings, fmt, output, force, seal, bom=fmt == "csv" and not no_bom)
             return
-        with open_journal(settings, write=False) as journal, _progress("Exporting") as progress:
+        with open_session(settings, write=False) as journal, _progress("Exporting") as progress:
             if output is None:
                 # A bar beside the document would garble a terminal; piped, it may show.
                 shown = None if sys.stdout.isatty() else progress
@@ -135,15 +135,16 @@ def export(
 def _sealer(settings: Settings, encrypt: bool, to: str | None) -> Callable[[bytes], bytes] | None:
     """How an encrypted copy is sealed: with a passphrase (``--encrypt``), to a buddy's age
     key (``--to NAME``), or not at all."""
-    from adherelog import agefile
-
     if encrypt and to is not None:
         raise UsageError("Give either --to NAME or --encrypt, not both.")
+    if not encrypt and to is None:
+        return None
+    from adherelog import agefile
+
     if encrypt:
         passphrase = agefile.ask_passphrase(True)
         return lambda data: agefile.encrypt_with_passphrase(data, passphrase)
-    if to is None:
-        return None
+    assert to is not None
     from adherelog import buddies
 
     with open_session(settings, write=False) as session:
@@ -169,7 +170,7 @@ def _export_sealed(
     buffer = io.StringIO(newline="")
     if bom:
         buffer.write(exporting.BOM)
-    with open_journal(settings, write=False) as journal:
+    with open_session(settings, write=False) as journal:
         exporting.EXPORTERS[fmt](journal, buffer, None)
     sealed = seal(buffer.getvalue().encode("utf-8"))
     what = "the journal" if fmt == "json" else "the doses and skips"
