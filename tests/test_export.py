@@ -20,6 +20,7 @@ from adherelog.effects import add_effect
 from adherelog.errors import AdherelogError
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions, add_med
+from adherelog.migrations import SCHEMA_VERSION
 from adherelog.storage import portability as stored
 from adherelog.text import is_forbidden_char
 
@@ -146,7 +147,7 @@ AWKWARD_EXPORT = (
     "{\n"
     '  "format": "adherelog-journal",\n'
     '  "version": 1,\n'
-    '  "schema": 10,\n'
+    f'  "schema": {SCHEMA_VERSION},\n'
     '  "exported_at": "2026-11-22T09:10:00+00:00",\n'
     '  "meds": [\n'
     '    {"id": "m1", "name": "Ácido fólico ☕", "name_key": "ácido fólico ☕", '
