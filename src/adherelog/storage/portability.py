@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 
 from adherelog.migrations import DAY_ORDINAL, IS_EARLY, IS_LATE, MIGRATIONS, SCHEMA_VERSION
@@ -502,15 +502,20 @@ class Merger:
     def insert_all(self, rows: Iterable[Sequence[object]], count: int) -> bool:
         """Add ``rows`` (``count`` of them) all at once, True when every one went in; else
         nothing of them stays and False is returned."""
+        return self._all_or_none(lambda: self.conn.executemany(self.insert, rows).rowcount, count)
+
+    def _all_or_none(self, run: Callable[[], int], expected: int) -> bool:
+        """Run ``run`` (which returns the rows it added) in a savepoint, kept only when it
+        added ``expected`` rows without breaking a rule of the journal."""
         self.conn.execute("SAVEPOINT rows")
         try:
-            added = self.conn.executemany(self.insert, rows).rowcount
+            added = run()
         except sqlite3.IntegrityError:
             added = -1
-        if added != count:
+        if added != expected:
             self.conn.execute("ROLLBACK TO rows")
         self.conn.execute("RELEASE rows")
-        return added == count
+        return added == expected
 
     # The staged rows, from the staging journal attached as STAGED (staging_attached).
 
@@ -583,15 +588,7 @@ class Merger:
             f"INSERT INTO main.{name} ({self.columns}) SELECT {columns}"
             f" FROM {STAGED}.{name} AS s{absent} ORDER BY s.rowid"
         )
-        self.conn.execute("SAVEPOINT rows")
-        try:
-            added = self.conn.execute(query).rowcount
-        except sqlite3.IntegrityError:
-            added = -1
-        if added != expected:
-            self.conn.execute("ROLLBACK TO rows")
-        self.conn.execute("RELEASE rows")
-        return added == expected
+        return self._all_or_none(lambda: self.conn.execute(query).rowcount, expected)
 
 
 _LAST_ROWID = 2**63 - 1
