@@ -17,6 +17,7 @@ import fcntl
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -656,15 +657,36 @@ def _open_checked_store(
             store.made_side_files = path if tidy else None
             return store
         if version < SCHEMA_VERSION:
-            migrate(store)  # a new journal, or an older one upgraded in place
-            if version == 0:
-                conn.execute("PRAGMA journal_mode = WAL")
+            _patiently(lambda: _upgrade(store, new=version == 0))
     except BaseException:
         conn.close()
         if tidy:
             _remove_side_files(path)
         raise
     return store
+
+
+def _upgrade(store: Store, *, new: bool) -> None:
+    """Migrate a new journal, or an older one in place; a new one then switches to WAL."""
+    migrate(store)
+    if new:
+        store.conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _patiently(step: Callable[[], None]) -> None:
+    """Run ``step`` (all or nothing), again while SQLite answers "busy" before the busy
+    timeout has passed: that early answer is SQLite breaking a deadlock between processes
+    that all opened a journal still in rollback mode (a new one, before its switch to WAL),
+    and the step succeeds once the others are through."""
+    started = time.monotonic()
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() - started >= busy_timeout_ms() / 1000:
+                raise
+        time.sleep(0.02)
 
 
 def _in_memory(source: sqlite3.Connection | None, path: Path | None) -> Store:
