@@ -1,6 +1,6 @@
 """The quick routes of ``import`` against the careful ones they stand in for.
 
-Reading: a batch of rows decoded by the C decoder, checked column by column and staged at
+Reading: a batch of rows decoded by orjson, checked column by column and staged at
 once (its keys, in a loosened staging table, kept by their hashes), must end as the same
 batch decoded by the strict decoder and checked row by row ends: the same rows staged, or
 the same sentence about the same place (the loosened table may instead step aside, for
@@ -112,6 +112,11 @@ CHANGES: dict[str, Callable[[str, list[str]], str]] = {
     "20 digits": _set("late_minutes", "-1234567890123456789"),
     "19 digits, too large": _set("late_minutes", "9999999999999999999"),
     "21 digits for an amount": _set("amount", "123456789012345678901"),
+    "2**64 for an amount": _set("amount", "18446744073709551616"),
+    "2**63 for an amount": _set("amount", "9223372036854775808"),
+    "below -2**63 for an amount": _set("amount", "-9223372036854775809"),
+    "-2**63 for an amount": _set("amount", "-9223372036854775808"),
+    "1e19 for an amount": _set("amount", "1e19"),
     "true": _set("severity", "true"),
     "a text for a number": _set("late_minutes", '"5"'),
     "a number for a text": _set("zone", "5"),
@@ -211,7 +216,7 @@ def test_a_key_given_twice_is_told_as_the_strict_decoder_tells_it() -> None:
     lines[2] = '{"late_minutes": 7, ' + lines[2][1:]
     decoder = strictjson.decoder(importing.MAX_INT_DIGITS)
     batch = importing._decoded(0, 3, ("[" + ",\n".join(lines) + "]").encode(), decoder)
-    assert batch[2] is not None  # read by the C decoder, which keeps no duplicate
+    assert batch[2] is not None  # read by orjson, which keeps no duplicate
     conn = stored.new_staging(SCHEMA_VERSION)
     table = next(t for t in journal_tables(conn) if t.name == "records")
     assert _staged(conn, table, batch) == 'records[2]: the key "late_minutes" appears twice.'

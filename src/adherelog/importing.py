@@ -26,6 +26,8 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
+import orjson
+
 from adherelog import identity, rules, strictjson
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.export import FORMAT, HEADER_KEYS, KEYS, VERSION, Progress, tell_progress
@@ -232,6 +234,16 @@ def _cells(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[Any,
     return list(zip(*map(itemgetter(*keys), rows), strict=True))
 
 
+_WHOLE_AS_FLOAT = float(2**63)
+"""orjson reads a whole number below -2**63 or above 2**64 - 1 as a float this large."""
+
+
+def _maybe_whole(column: Sequence[Any]) -> bool:
+    """True when a float among ``column`` is so large that orjson may have read it from a
+    whole number (which the strict decoder keeps whole): read again by that decoder."""
+    return any(abs(v) >= _WHOLE_AS_FLOAT for v in set(column) if type(v) is float)
+
+
 def _alike(column: tuple[Any, ...], types: set[type]) -> bool:
     """True when every value of ``column`` (of types ``types``) is the same: the same type,
     equal, and not a zero float (0.0 and -0.0 are equal)."""
@@ -325,7 +337,7 @@ class _Stager:
         when a row needs a closer look, one by one.
 
         Rows decoded by the strict decoder (:class:`JsonObject`) tell a key seen twice
-        themselves. Plain dicts, from the C decoder, are taken only with ``quotes``: the
+        themselves. Plain dicts, from orjson, are taken only with ``quotes``: the
         quote marks of their text that open or close a key or a text (escaped ones not
         counted). Every key and every text value of a flat row takes two, so the count
         proves that no row held a key twice (that would take two more, which a dict
@@ -361,6 +373,8 @@ class _Stager:
                 return False
             rule = rules.RULES.get((self.table.name, name))
             types = set(map(type, column))
+            if float in types and quotes is not None and _maybe_whole(column):
+                return False
             if not rules.all_pass(columns[name], self.checks[name], rule, column, types):
                 return False
             texts += _texts(column, types)
@@ -485,7 +499,7 @@ def _stage_batches(
     unique: list[tuple[str, ...]] | None = None,
 ) -> int:
     """Check and stage the rows of ``table``, given as batches in file order; the number of
-    rows staged. Rows the C decoder made that do not all pass at once are decoded again by
+    rows staged. Rows orjson made that do not all pass at once are decoded again by
     the strict decoder before they are looked at closer, so that every problem is told
     as the strict decoder has it."""
     stager = _Stager(conn, table, unique)
@@ -624,9 +638,6 @@ def _value(decoder: json.JSONDecoder, text: str) -> Any:
         raise _Unusual from None
 
 
-_PLAIN_DECODER = json.JSONDecoder()
-
-
 class _Lines:
     """The lines of a file, read many at a time, and lines put back to read again."""
 
@@ -669,7 +680,7 @@ def _row_batches(lines: _Lines, decoder: json.JSONDecoder, more: list[bool]) -> 
     """The rows of one table, as batches, from the lines after its opening ``[`` to its
     closing ``]`` (whether a comma follows it goes to ``more``). Each line holds one row
     and a comma, the last row none: the lines of a batch, less the last comma, are the
-    text of a list, decoded at once, by the C decoder where it reads them as the strict
+    text of a list, decoded at once, by orjson where it reads them as the strict
     one does (see :data:`Batch`). The decoder sees to the rest: a row over several lines,
     or several on one, does not come out as one row a line."""
     start = 0
@@ -700,25 +711,23 @@ def _row_batches(lines: _Lines, decoder: json.JSONDecoder, more: list[bool]) -> 
 
 def _decoded(start: int, count: int, data: bytes, decoder: json.JSONDecoder) -> Batch:
     """The batch of ``count`` rows, from the text ``data`` of their list."""
-    text = _text(data)
-    # The C decoder reads it as the strict decoder does, quote marks countable: no escaped
-    # backslash (after which a quote mark closes a text), no NaN or Infinity. (Looked for
-    # one character first, which is quick.)
-    backslash = "\\" in text
-    if (
-        not (backslash and "\\\\" in text)
-        and ("N" not in text or "NaN" not in text)
-        and ("I" not in text or "Infinity" not in text)
-    ):
+    # orjson reads it as the strict decoder does, quote marks countable, when it holds no
+    # escaped backslash (after which a quote mark closes a text): it refuses what is not
+    # UTF-8, NaN, Infinity, a lone surrogate and a number too large for a float; a key
+    # twice shows in the count of quote marks, and a whole number beyond 64 bits (which
+    # it reads as a float) in the size of the float (see :meth:`_Stager.stage_batch`).
+    backslash = b"\\" in data
+    if not (backslash and b"\\\\" in data):
         try:
-            found = _PLAIN_DECODER.decode(text)
-        except (json.JSONDecodeError, RecursionError, ValueError):
+            found = orjson.loads(data)
+        except orjson.JSONDecodeError:
             pass
         else:
             if not isinstance(found, list) or len(found) != count:
                 raise _Unusual  # a row over several lines
-            quotes = text.count('"') - (text.count('\\"') if backslash else 0)
-            return start, found, quotes, lambda: _value(decoder, text)
+            quotes = data.count(b'"') - (data.count(b'\\"') if backslash else 0)
+            return start, found, quotes, lambda: _value(decoder, _text(data))
+    text = _text(data)
     found = _value(decoder, text)
     if not isinstance(found, list) or len(found) != count:
         raise _Unusual  # a row over several lines
