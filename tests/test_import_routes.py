@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adherelog import importing, strictjson
-from adherelog.errors import InvalidFileError
+from adherelog import identity, importing, strictjson
+from adherelog.errors import AdherelogError, InvalidFileError
 from adherelog.export import journal_tables
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.model import Table
@@ -484,3 +484,182 @@ def test_a_column_passes_at_once_only_when_each_value_does(
     check = rules.column_check(column, rule)
     at_once = rules.all_pass(column, check, rule, values)
     assert at_once == all(check(value) is None for value in values)
+
+
+# --------------------------------------------------------------------------- a new journal
+
+
+def _dump_all(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    dumped = _dump(path)
+    conn = sqlite3.connect(path)
+    try:
+        dumped["zone_offsets"] = conn.execute("SELECT * FROM zone_offsets ORDER BY 1, 2").fetchall()
+        dumped["keys"] = conn.execute("SELECT * FROM journal_keys").fetchall()
+        dumped["sqlite_master"] = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        dumped["journal_mode"] = conn.execute("PRAGMA journal_mode").fetchall()
+        dumped["foreign_keys"] = conn.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        conn.close()
+    return dumped
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_import_into_a_new_journal_leaves_what_the_merge_leaves(
+    tmp_path: Path, seed: int
+) -> None:
+    """Written straight into the new journal, the file leaves the journal, and the report,
+    that staging it and merging it into an empty journal leave."""
+    from test_portability import export_text
+
+    rng = random.Random(seed)
+    source = tmp_path / "source.db"
+    names, start = random_journal(source, rng)
+    journal = opened(source)
+    fill(journal, rng, names, start, date(2026, 11, 21))
+    if seed % 2:
+        with journal.store.write() as conn:
+            identity.ensure(conn, journal.now)
+    journal.store.close()
+    export = tmp_path / "export.json"
+    export.write_text(export_text(source))
+
+    straight = tmp_path / "straight.db"
+    journal = opened(straight)
+    try:
+        written = importing.import_into_new(journal, str(export))
+    finally:
+        journal.store.close()
+    merged_path = tmp_path / "merged.db"
+    merged = _import(merged_path, export)
+
+    assert written == merged
+    assert written.added["records"] > 100
+    assert (written.keys is not None) is bool(seed % 2)
+    assert _dump_all(straight) == _dump_all(merged_path)
+    assert _dump_all(straight)["journal_mode"] == [("wal",)]
+
+
+def _first_record(key: str, value: object) -> Callable[[str], str]:
+    """The export text with ``key`` of its first record set to ``value``."""
+
+    def change(text: str) -> str:
+        lines = text.split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith('  "records": [')) + 1
+        row = json.loads(lines[at].rstrip(","))
+        row[key] = value
+        lines[at] = "    " + json.dumps(row, ensure_ascii=False) + ","
+        return "\n".join(lines)
+
+    return change
+
+
+def _repeat_first_record(text: str) -> str:
+    """The first record's id given to the second too."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith('  "records": [')) + 1
+    row = json.loads(lines[at + 1].rstrip(","))
+    row["id"] = json.loads(lines[at].rstrip(","))["id"]
+    lines[at + 1] = "    " + json.dumps(row, ensure_ascii=False) + ","
+    return "\n".join(lines)
+
+
+_BROKEN: dict[str, Callable[[str], str]] = {
+    "an unknown medication": _first_record("med_id", str(uuid.UUID(int=5, version=4))),
+    "a repeated id": _repeat_first_record,
+    "a bad time": _first_record("at", "2026-13-01T08:00:00Z"),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(_BROKEN))
+def test_a_file_the_new_journal_cannot_take_leaves_nothing_written(
+    tmp_path: Path, broken: str
+) -> None:
+    """The straight route steps aside (rolled back); the usual import then tells what is
+    wrong in its own words."""
+    from test_portability import export_text
+
+    source = tmp_path / "source.db"
+    names, start = random_journal(source, random.Random(7))
+    journal = opened(source)
+    fill(journal, random.Random(7), names, start, date(2026, 11, 21))
+    journal.store.close()
+    export = tmp_path / "export.json"
+    export.write_text(_BROKEN[broken](export_text(source)))
+
+    target = tmp_path / "new.db"
+    journal = opened(target)
+    try:
+        with pytest.raises(importing.NotThisWay):
+            importing.import_into_new(journal, str(export))
+        tables = [t.name for t in journal_tables(journal.store.conn)]
+        for name in tables:
+            count = journal.store.conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            assert count == 0, name
+        assert journal.store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert journal.store.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    finally:
+        journal.store.close()
+    with pytest.raises(AdherelogError):  # the usual import refuses it too, and says why
+        _usual_import(tmp_path / "usual.db", export)
+
+
+def _usual_import(path: Path, export: Path) -> importing.ImportResult:
+    staged = importing.read_export(export.read_bytes())
+    journal = opened(path)
+    try:
+        return importing.merge(journal, staged, dry_run=False)
+    finally:
+        journal.store.close()
+        staged.close()
+
+
+def test_a_new_journal_that_holds_a_row_is_merged_into(tmp_path: Path) -> None:
+    from test_portability import export_text
+
+    source = tmp_path / "source.db"
+    random_journal(source, random.Random(3))
+    export = tmp_path / "export.json"
+    export.write_text(export_text(source))
+    target = tmp_path / "target.db"
+    random_journal(target, random.Random(4))
+    journal = opened(target)
+    try:
+        with pytest.raises(importing.NotThisWay):
+            importing.import_into_new(journal, str(export))
+    finally:
+        journal.store.close()
+
+
+def test_a_new_journal_refused_mid_file_is_not_left_behind(tmp_path: Path) -> None:
+    """Through the command: the file is refused at its place, as by the usual import,
+    and the journal (and the folders) the import made for it are gone again."""
+    from helpers import invoke, ok, one_error_line
+    from test_portability import export_text
+
+    source = tmp_path / "source.db"
+    names, start = random_journal(source, random.Random(11))
+    journal = opened(source)
+    fill(journal, random.Random(11), names, start, date(2026, 11, 21))
+    journal.store.close()
+    text = export_text(source)
+    good = tmp_path / "good.json"
+    good.write_text(text)
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith('  "records": [')) + 40
+    lines[at] = lines[at].replace('"late_minutes": ', '"late_minutes": "x", "_": ', 1)
+    bad = tmp_path / "bad.json"
+    bad.write_text("\n".join(lines))
+
+    target = tmp_path / "new" / "folder" / "journal.db"
+    result = invoke("--db", str(target), "import", str(bad))
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr).startswith("adherelog: records[39]: the key")
+    assert not (tmp_path / "new").exists()
+
+    done = json.loads(ok("--db", str(target), "import", str(good), "--json").stdout)
+    assert done["added"]["records"] > 100
+    assert done["already_held"]["records"] == 0
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert oct(target.parent.stat().st_mode & 0o777) == "0o700"

@@ -288,3 +288,50 @@ def test_a_device_is_left_to_the_whole_reader() -> None:
     """Never read line by line without end: only a regular file is."""
     assert importing.read_export_file("/dev/zero") is None
     assert importing.read_export_file("/nonexistent/file.json") is None
+
+
+def test_an_import_into_a_new_journal_killed_midway_leaves_a_journal_to_use(
+    tmp_path: Path, document: str
+) -> None:
+    """A new journal is written in place, not through its write-ahead log. Killed with
+    SIGKILL part-way, the import leaves SQLite's undo file: the next command undoes the
+    half-written import, and the journal is back in write-ahead mode, empty and whole."""
+    import signal
+    import sqlite3
+    import time
+
+    path = tmp_path / "big.json"
+    _big_export(document, path, 20_000)
+    target = tmp_path / "target.db"
+    env = {**os.environ, "ADHERELOG_NOW": "2026-11-22T09:10:00", "TZ": "Europe/London"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "adherelog", "--db", str(target), "import", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    undo = Path(f"{target}-journal")
+    deadline = time.monotonic() + 60
+    while not (undo.exists() and target.exists() and target.stat().st_size > 4 << 20):
+        assert child.poll() is None, "the import ended before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert undo.exists()  # the half-written import, still to be undone
+
+    listed = _run("--db", str(target), "med", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == {"meds": []}
+    added = _run("--db", str(target), "med", "add", "Aspirin", "--time", "08:00")
+    assert added.returncode == 0, added.stderr
+    assert not undo.exists()
+    conn = sqlite3.connect(target)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM records").fetchone() == (0,)
+        assert conn.execute("SELECT name FROM meds").fetchall() == [("Aspirin",)]
+    finally:
+        conn.close()
+    assert oct(target.stat().st_mode & 0o777) == "0o600"

@@ -497,14 +497,17 @@ def _stage_batches(
     before: int,
     total: int,
     unique: list[tuple[str, ...]] | None = None,
+    *,
+    nested: bool = False,
 ) -> int:
     """Check and stage the rows of ``table``, given as batches in file order; the number of
     rows staged. Rows orjson made that do not all pass at once are decoded again by
     the strict decoder before they are looked at closer, so that every problem is told
-    as the strict decoder has it."""
+    as the strict decoder has it. In a transaction of their own, or ``nested`` in the
+    caller's (as a savepoint)."""
     stager = _Stager(conn, table, unique)
     staged = 0
-    conn.execute("BEGIN")
+    conn.execute("SAVEPOINT staging" if nested else "BEGIN")
     try:
         for start, batch, quotes, strictly in batches:
             staged = start + len(batch)
@@ -519,9 +522,13 @@ def _stage_batches(
                     stager.add(index, row, shape)
                 stager.flush()
             tell_progress(progress, start, start + len(batch), total, before)
-        conn.execute("COMMIT")
+        conn.execute("RELEASE staging" if nested else "COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if nested:
+            conn.execute("ROLLBACK TO staging")
+            conn.execute("RELEASE staging")
+        else:
+            conn.execute("ROLLBACK")
         raise
     return staged
 
@@ -600,19 +607,88 @@ def read_export_file(path: str, progress: Progress | None = None) -> Staged | No
     problem anywhere in the file, a file that cannot be opened here): the caller then
     reads the file whole with :func:`read_export`, which tells the first problem in
     exactly its words, so this reader never tells one of its own."""
-    try:
-        handle = open(path, "rb")  # noqa: SIM115  (closed below)
-    except OSError:
+    handle = _streamable(path)
+    if handle is None:
         return None
     with handle:
-        found = os.fstat(handle.fileno())
-        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STREAMED_BYTES:
-            return None  # a device or a pipe is read (and bounded) by the whole reader
         try:
             with _without_cycle_collection():
                 return _streamed(handle, _count_lines(handle), progress)
         except (_Unusual, AdherelogError):
             return None
+
+
+def _streamable(path: str) -> Any:
+    """The file at ``path`` open for reading line by line, or None: one that cannot be
+    opened here, a device or a pipe (read, and bounded, by the whole reader), or one
+    larger than :data:`MAX_STREAMED_BYTES`."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115  (the caller closes it)
+    except OSError:
+        return None
+    found = os.fstat(handle.fileno())
+    if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STREAMED_BYTES:
+        handle.close()
+        return None
+    return handle
+
+
+class NotThisWay(Exception):
+    """:func:`import_into_new` cannot take the file (or the journal is not new): nothing
+    was written, and the file is to be imported the usual way, which tells any problem."""
+
+
+def import_into_new(journal: Journal, path: str, progress: Progress | None = None) -> ImportResult:
+    """``import`` of the export at ``path`` into a journal that holds nothing yet (just
+    made for it): the rows are checked and written straight into the journal, in one
+    transaction, without a staging copy: :func:`merge` of :func:`read_export_file`, whose
+    result it gives, at half the work. :class:`NotThisWay` (the transaction rolled back)
+    when the file is not laid out as ``export`` writes it at this schema, something in it
+    is wrong, or the journal holds a row."""
+    handle = _streamable(path)
+    if handle is None:
+        raise NotThisWay
+    try:
+        with handle, _without_cycle_collection():
+            return _written_into_new(journal, handle, progress)
+    except (_Unusual, AdherelogError, sqlite3.IntegrityError):
+        raise NotThisWay from None
+
+
+def _written_into_new(journal: Journal, handle: Any, progress: Progress | None) -> ImportResult:
+    lines = _count_lines(handle)
+    with (
+        stored.written_in_place(journal.store.conn),
+        stored.references_checked_after(journal.store.conn),
+        journal.store.write() as conn,
+        stored.roomy_cache(conn),
+    ):
+        tables = exported_tables(conn)
+        if any(stored.count_rows(conn, table) for table in tables):
+            raise _Unusual  # another process wrote into it meanwhile
+        with (
+            stored.day_counts_at_the_end(conn),
+            stored.indexes_built_after(conn, "records"),
+        ):
+            staged = _streamed(handle, lines, progress, into=conn)
+        for table in staged.tables:
+            for column, parent, parent_column in table.parents:
+                unknown = stored.unknown_references(conn, table, column, parent, parent_column)
+                if next(unknown, None) is not None:
+                    raise _Unusual  # the usual import says which
+        result = ImportResult()
+        for table in staged.tables:
+            result.added[table.name] = stored.count_rows(conn, table)
+            result.already_held[table.name] = 0
+        if staged.keys is not None:
+            result.keys = identity.adopt(conn, staged.keys, journal.now)
+        if result.added.get("records") or result.added.get("schedules"):
+            stored.refresh_derived(conn, stored.staged_med_ids(conn))
+        if result.added.get("records"):
+            stored_zones.add_missing(conn, stored_zones.record_years(conn))
+    if progress:
+        progress(lines, lines)
+    return result
 
 
 def _count_lines(handle: Any) -> int:
@@ -734,7 +810,15 @@ def _decoded(start: int, count: int, data: bytes, decoder: json.JSONDecoder) -> 
     return start, found, None, None
 
 
-def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Staged:
+def _streamed(
+    handle: Any,
+    lines_in_file: int,
+    progress: Progress | None,
+    into: sqlite3.Connection | None = None,
+) -> Staged:
+    """The rows of the export open as ``handle``, checked and staged: into a staging journal
+    of their own, or ``into`` the journal open there (inside its write transaction, which
+    the caller rolls back on any exception), for a file at the current schema only."""
     decoder = strictjson.decoder(MAX_INT_DIGITS)
     lines = _Lines(handle)
     first = next(lines, b"")
@@ -749,7 +833,7 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
     keys: KeyRow | None = None
     loose: dict[str, list[tuple[str, ...]]] = {}
     schema = position = rows = 0
-    total = 2 * lines_in_file
+    total = (1 if into else 2) * lines_in_file
     more, ended = True, False
     try:
         for line in lines:
@@ -773,13 +857,18 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
                 continue
             if conn is None:
                 schema = _check_header(header)
-                try:
-                    conn, folder = _new_staging(schema, in_memory=False)
-                except OSError:
-                    raise _Unusual from None
+                if into is not None:
+                    if schema != SCHEMA_VERSION:
+                        raise _Unusual
+                    conn = into
+                else:
+                    try:
+                        conn, folder = _new_staging(schema, in_memory=False)
+                    except OSError:
+                        raise _Unusual from None
                 tables = exported_tables(conn)
                 keys = identity.read_exported(header[KEYS]) if KEYS in header else None
-                if schema == SCHEMA_VERSION and lines_in_file <= LOOSE_LINES:
+                if into is None and schema == SCHEMA_VERSION and lines_in_file <= LOOSE_LINES:
                     loose = _loosened(conn, tables)
             if position >= len(tables) or tables[position].name != key:
                 raise _Unusual
@@ -789,7 +878,9 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
                 closed: list[bool] = []
                 batches = _row_batches(lines, decoder, closed)
                 unique = loose.get(table.name)
-                rows += _stage_batches(conn, table, batches, progress, rows, total, unique)
+                rows += _stage_batches(
+                    conn, table, batches, progress, rows, total, unique, nested=into is not None
+                )
                 more = closed[0]
             elif _value(decoder, text) != []:
                 raise _Unusual
@@ -802,7 +893,7 @@ def _streamed(handle: Any, lines_in_file: int, progress: Progress | None) -> Sta
             tables = exported_tables(conn)
         return Staged(conn, schema, tables, rows, keys, folder)
     except BaseException:
-        if conn is not None:
+        if conn is not None and into is None:
             _discard(conn, folder)
         raise
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -229,7 +230,7 @@ def import_(
         return _import_from(settings, file=file, app=from_app, dry_run=dry_run)
 
     def work() -> Shown:
-        from adherelog import filekind, importing, infile, jsonshape, portability
+        from adherelog import filekind, importing, infile, jsonshape, paths, portability
 
         kind = filekind.detect(infile.head(file))
         wanted = frozenset({filekind.Kind.JOURNAL_EXPORT})
@@ -247,18 +248,31 @@ def import_(
                 data = portability.read_input(file)
 
         with _progress("Importing", shown=not settings.json) as progress:
-            # The file is checked in full before the journal is opened (or created): line
-            # by line where it is laid out as export writes it, else read whole.
-            staged = None if data is not None else importing.read_export_file(file, progress)
-            if staged is None:
-                if data is None:
-                    data = portability.read_input(file)
-                staged = importing.read_export(data, progress)
-            try:
-                with open_journal(settings, write=not dry_run, scratch=dry_run) as journal:
-                    result = importing.merge(journal, staged, dry_run=dry_run, progress=progress)
-            finally:
-                staged.close()
+            result = None
+            new = not os.path.lexists(paths.journal_path(settings.db))
+            if data is None and not dry_run and new:
+                # A new journal (a journal moved to this machine): written straight from the
+                # file, which is checked as it goes; a failure removes the journal again.
+                try:
+                    with open_journal(settings, write=True) as journal:
+                        result = importing.import_into_new(journal, file, progress)
+                except importing.NotThisWay:
+                    result = None
+            if result is None:
+                # The file is checked in full before the journal is opened (or created): line
+                # by line where it is laid out as export writes it, else read whole.
+                staged = None if data is not None else importing.read_export_file(file, progress)
+                if staged is None:
+                    if data is None:
+                        data = portability.read_input(file)
+                    staged = importing.read_export(data, progress)
+                try:
+                    with open_journal(settings, write=not dry_run, scratch=dry_run) as journal:
+                        result = importing.merge(
+                            journal, staged, dry_run=dry_run, progress=progress
+                        )
+                finally:
+                    staged.close()
         return Shown(
             json=lambda: jsonshape.journal_import(result), lines=lambda: _import_lines(result, file)
         )
