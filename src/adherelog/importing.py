@@ -76,8 +76,10 @@ class ImportResult:
 class Staged:
     """A checked export, loaded into a staging journal brought to the current schema: in
     the file ``staging.db`` of the private folder ``folder``, or in memory where no such
-    folder could be made. The folder is removed on :meth:`close`; one left by a process
-    killed before is removed by the next staging (:func:`_sweep`)."""
+    folder could be made. The folder goes as soon as it is no longer needed by name
+    (:meth:`unlink`, once :func:`merge` has the file open), at the latest on
+    :meth:`close`; one left by a process killed before is removed by the next staging
+    (:func:`_sweep`)."""
 
     conn: sqlite3.Connection
     schema: int
@@ -88,10 +90,22 @@ class Staged:
 
     @property
     def path(self) -> str | None:
+        """The staging file; None once it is removed (or for a staging journal in memory)."""
         return None if self.folder is None else os.path.join(self.folder, _STAGING_FILE)
+
+    def unlink(self) -> None:
+        """Remove the staging file and its folder while the connections that hold it open
+        (:attr:`conn`, and the journal's connection it is attached to) go on reading it:
+        once nothing is written to it any more, nothing needs its name, and a process
+        killed from then on leaves no copy of the imported rows behind. It reads as before
+        (SQLite reads a file removed while open); :attr:`path` is None from then on."""
+        folder, self.folder = self.folder, None
+        if folder is not None:
+            _remove_folder(folder)
 
     def close(self) -> None:
         _discard(self.conn, self.folder)
+        self.folder = None
 
 
 _STAGING_FILE = "staging.db"
@@ -1065,7 +1079,8 @@ def merge(
     """Merge a staged export into the journal in one transaction: rows whose key the
     journal lacks are added, identical rows are already held, and rows that differ or
     collide with a unique rule are reported as conflicts (the journal's data is kept).
-    A dry run does the same work and rolls it back. Imported rows are not in the undo log."""
+    A dry run does the same work and rolls it back. Imported rows are not in the undo log.
+    The staging file is removed (:meth:`Staged.unlink`) once the merge holds it open."""
     result = ImportResult(dry_run=dry_run, schema=staged.schema)
     done = 0
 
@@ -1081,38 +1096,43 @@ def merge(
         else stored.staging_attached(journal.store.conn, path)
     )
     try:
-        with attaching as attached, journal.store.write() as conn, stored.roomy_cache(conn):
-            for where, column, value in _missing_parents(staged, conn):
-                raise InvalidFileError(
-                    f"{where}.{column}: refers to '{printable(str(value))}', which is neither "
-                    "in the file nor in the journal."
-                )
-            _check_names(staged, conn)
-            journal_names = {t.name for t in exported_tables(conn)}
-            for table in staged.tables:
-                if table.name not in journal_names:
-                    continue
-                if table.name == "records":
-                    # Schedules are merged before, so lateness is judged as row by row.
-                    # Only a file with more records than the journal surely adds some: a
-                    # re-import leaves the journal's schema, and so its file, as it was.
-                    held = stored.count_rows(conn, table)
-                    adding = held == 0 or stored.count_rows(staged.conn, table) > held
-                    with (
-                        stored.day_counts_at_the_end(conn, suspend=adding),
-                        stored.indexes_built_after(conn, table.name),
-                    ):
+        with attaching as attached:
+            # The staging connection (and the journal's, when attached) holds the file
+            # open now and nothing writes to it any more: its name goes, so that a process
+            # killed from here on leaves no copy of the rows behind.
+            staged.unlink()
+            with journal.store.write() as conn, stored.roomy_cache(conn):
+                for where, column, value in _missing_parents(staged, conn):
+                    raise InvalidFileError(
+                        f"{where}.{column}: refers to '{printable(str(value))}', which is "
+                        "neither in the file nor in the journal."
+                    )
+                _check_names(staged, conn)
+                journal_names = {t.name for t in exported_tables(conn)}
+                for table in staged.tables:
+                    if table.name not in journal_names:
+                        continue
+                    if table.name == "records":
+                        # Schedules are merged before, so lateness is judged as row by row.
+                        # Only a file with more records than the journal surely adds some: a
+                        # re-import leaves the journal's schema, and so its file, as it was.
+                        held = stored.count_rows(conn, table)
+                        adding = held == 0 or stored.count_rows(staged.conn, table) > held
+                        with (
+                            stored.day_counts_at_the_end(conn, suspend=adding),
+                            stored.indexes_built_after(conn, table.name),
+                        ):
+                            _merge_table(table, staged.conn, conn, result, tick, attached)
+                    else:
                         _merge_table(table, staged.conn, conn, result, tick, attached)
-                else:
-                    _merge_table(table, staged.conn, conn, result, tick, attached)
-            if staged.keys is not None:
-                result.keys = identity.adopt(conn, staged.keys, journal.now)
-            if result.added.get("records") or result.added.get("schedules"):
-                stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
-            if result.added.get("records"):
-                stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
-            if dry_run:
-                raise _DryRun
+                if staged.keys is not None:
+                    result.keys = identity.adopt(conn, staged.keys, journal.now)
+                if result.added.get("records") or result.added.get("schedules"):
+                    stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
+                if result.added.get("records"):
+                    stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
+                if dry_run:
+                    raise _DryRun
     except _DryRun:
         pass
     if progress:
