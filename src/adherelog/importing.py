@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import gc
 import json
 import os
@@ -21,6 +22,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
@@ -75,8 +77,11 @@ class ImportResult:
 @dataclass
 class Staged:
     """A checked export, loaded into a staging journal brought to the current schema: in
-    the file ``staging.db`` of the private folder ``folder`` (removed on :meth:`close`), or
-    in memory where no such folder could be made."""
+    the file ``staging.db`` of the private folder ``folder``, or in memory where no such
+    folder could be made. The folder goes as soon as it is no longer needed by name
+    (:meth:`unlink`, once :func:`merge` has the file open), at the latest on
+    :meth:`close`; one left by a process killed before is removed by the next staging
+    (:func:`_sweep`)."""
 
     conn: sqlite3.Connection
     schema: int
@@ -87,26 +92,44 @@ class Staged:
 
     @property
     def path(self) -> str | None:
+        """The staging file; None once it is removed (or for a staging journal in memory)."""
         return None if self.folder is None else os.path.join(self.folder, _STAGING_FILE)
+
+    def unlink(self) -> None:
+        """Remove the staging file and its folder while the connections that hold it open
+        (:attr:`conn`, and the journal's connection it is attached to) go on reading it:
+        once nothing is written to it any more, nothing needs its name, and a process
+        killed from then on leaves no copy of the imported rows behind. It reads as before
+        (SQLite reads a file removed while open); :attr:`path` is None from then on."""
+        folder, self.folder = self.folder, None
+        if folder is not None:
+            _remove_folder(folder)
 
     def close(self) -> None:
         _discard(self.conn, self.folder)
+        self.folder = None
 
 
 _STAGING_FILE = "staging.db"
+_PREFIX = "adherelog-import-"
+"""How the name of a staging folder begins, in the system's temporary folder."""
+_JUST_MADE = 60.0
+"""The seconds for which an empty staging folder that no process holds locked is left
+alone by :func:`_sweep`: the import that made it may be about to lock it."""
 
 
 def _new_staging(schema: int, *, in_memory: bool) -> tuple[sqlite3.Connection, str | None]:
     """A staging journal at ``schema`` and the private folder (0700) of its file (0600),
     which :func:`_discard` removes; in memory where ``in_memory`` allows it and no folder
-    can be made, else :class:`OSError`."""
+    can be made, else :class:`OSError`. Folders left by killed imports go first
+    (:func:`_sweep`)."""
+    _sweep()
     try:
-        folder = tempfile.mkdtemp(prefix="adherelog-import-")
+        folder = _new_folder()
     except OSError:
         if not in_memory:
             raise
         return stored.new_staging(schema), None
-    _FOLDERS.add(folder)
     try:
         path = os.path.join(folder, _STAGING_FILE)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -116,27 +139,94 @@ def _new_staging(schema: int, *, in_memory: bool) -> tuple[sqlite3.Connection, s
         raise
 
 
+def _new_folder() -> str:
+    """A new private staging folder in the system's temporary folder, held locked
+    (``flock``, on a descriptor of the folder itself, kept open in :data:`_FOLDERS`) until
+    :func:`_remove_folder` removes it: a folder that no process holds locked was left by
+    one that could not remove it, and :func:`_sweep` removes it."""
+    folder = tempfile.mkdtemp(prefix=_PREFIX)
+    try:
+        lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _FOLDERS[folder] = lock
+    try:
+        # Waits only while a sweep looks into the folder, which it leaves alone (empty).
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except BaseException:
+        _remove_folder(folder)
+        raise
+    return folder
+
+
 def _discard(conn: sqlite3.Connection, folder: str | None) -> None:
-    """Close a staging journal and remove its folder, file and all."""
+    """Close a staging journal and remove its folder, file and all (``folder`` None: it
+    is in memory, or its folder is gone already)."""
     conn.close()
     if folder is not None:
         _remove_folder(folder)
 
 
-# The folders of staging journals not closed yet: removed at the latest when the process
-# ends, should a caller never close its staged file.
-_FOLDERS: set[str] = set()
+# The folders of staging journals not removed yet, each with the descriptor that holds it
+# locked: removed at the latest when the process ends, should a caller never close its
+# staged file.
+_FOLDERS: dict[str, int] = {}
 
 
 def _remove_folder(folder: str) -> None:
+    """Remove a staging folder, file and all, then let go of its lock."""
     shutil.rmtree(folder, ignore_errors=True)
-    _FOLDERS.discard(folder)
+    lock = _FOLDERS.pop(folder, None)
+    if lock is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock)
 
 
 @atexit.register
 def _remove_folders() -> None:
     for folder in list(_FOLDERS):
         _remove_folder(folder)
+
+
+def _sweep() -> None:
+    """Remove the staging folders, with the copy of the imported rows in them, that
+    imports killed before they could (``kill -9``, a power cut) left in the system's
+    temporary folder: each folder of this user so named whose lock (see
+    :func:`_new_folder`) can be taken, its maker being gone; an empty one only after
+    :data:`_JUST_MADE`. A folder held locked by a live import, anything that is not a
+    plain folder (a symbolic link is never followed) and anything of another user are left
+    alone; any failure is ignored, for the sweep never fails an import."""
+    try:
+        with os.scandir(tempfile.gettempdir()) as entries:
+            named = [entry.path for entry in entries if entry.name.startswith(_PREFIX)]
+    except OSError:
+        return
+    for path in named:
+        with contextlib.suppress(OSError):
+            _remove_if_left(path)
+
+
+def _remove_if_left(path: str) -> None:
+    """:func:`_sweep` of one folder."""
+    if path in _FOLDERS:
+        return  # this process's own
+    seen = os.lstat(path)
+    if not stat.S_ISDIR(seen.st_mode) or seen.st_uid != os.getuid():
+        return
+    handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        if not os.path.samestat(seen, os.fstat(handle)):
+            return  # replaced since it was looked at
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a live import's
+        if not os.listdir(handle) and time.time() - seen.st_mtime < _JUST_MADE:
+            return  # perhaps made a moment ago, by an import about to lock it
+        shutil.rmtree(path)
+    finally:
+        os.close(handle)
 
 
 # --------------------------------------------------------------------------- checking
@@ -1089,7 +1179,8 @@ def merge(
     """Merge a staged export into the journal in one transaction: rows whose key the
     journal lacks are added, identical rows are already held, and rows that differ or
     collide with a unique rule are reported as conflicts (the journal's data is kept).
-    A dry run does the same work and rolls it back. Imported rows are not in the undo log."""
+    A dry run does the same work and rolls it back. Imported rows are not in the undo log.
+    The staging file is removed (:meth:`Staged.unlink`) once the merge holds it open."""
     result = ImportResult(dry_run=dry_run, schema=staged.schema)
     done = 0
 
@@ -1105,38 +1196,43 @@ def merge(
         else stored.staging_attached(journal.store.conn, path)
     )
     try:
-        with attaching as attached, journal.store.write() as conn, stored.roomy_cache(conn):
-            for where, column, value in _missing_parents(staged, conn):
-                raise InvalidFileError(
-                    f"{where}.{column}: refers to '{printable(str(value))}', which is neither "
-                    "in the file nor in the journal."
-                )
-            _check_names(staged, conn)
-            journal_names = {t.name for t in exported_tables(conn)}
-            for table in staged.tables:
-                if table.name not in journal_names:
-                    continue
-                if table.name == "records":
-                    # Schedules are merged before, so lateness is judged as row by row.
-                    # Only a file with more records than the journal surely adds some: a
-                    # re-import leaves the journal's schema, and so its file, as it was.
-                    held = stored.count_rows(conn, table)
-                    adding = held == 0 or stored.count_rows(staged.conn, table) > held
-                    with (
-                        stored.day_counts_at_the_end(conn, suspend=adding),
-                        stored.indexes_built_after(conn, table.name),
-                    ):
+        with attaching as attached:
+            # The staging connection (and the journal's, when attached) holds the file
+            # open now and nothing writes to it any more: its name goes, so that a process
+            # killed from here on leaves no copy of the rows behind.
+            staged.unlink()
+            with journal.store.write() as conn, stored.roomy_cache(conn):
+                for where, column, value in _missing_parents(staged, conn):
+                    raise InvalidFileError(
+                        f"{where}.{column}: refers to '{printable(str(value))}', which is "
+                        "neither in the file nor in the journal."
+                    )
+                _check_names(staged, conn)
+                journal_names = {t.name for t in exported_tables(conn)}
+                for table in staged.tables:
+                    if table.name not in journal_names:
+                        continue
+                    if table.name == "records":
+                        # Schedules are merged before, so lateness is judged as row by row.
+                        # Only a file with more records than the journal surely adds some: a
+                        # re-import leaves the journal's schema, and so its file, as it was.
+                        held = stored.count_rows(conn, table)
+                        adding = held == 0 or stored.count_rows(staged.conn, table) > held
+                        with (
+                            stored.day_counts_at_the_end(conn, suspend=adding),
+                            stored.indexes_built_after(conn, table.name),
+                        ):
+                            _merge_table(table, staged.conn, conn, result, tick, attached)
+                    else:
                         _merge_table(table, staged.conn, conn, result, tick, attached)
-                else:
-                    _merge_table(table, staged.conn, conn, result, tick, attached)
-            if staged.keys is not None:
-                result.keys = identity.adopt(conn, staged.keys, journal.now)
-            if result.added.get("records") or result.added.get("schedules"):
-                stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
-            if result.added.get("records"):
-                stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
-            if dry_run:
-                raise _DryRun
+                if staged.keys is not None:
+                    result.keys = identity.adopt(conn, staged.keys, journal.now)
+                if result.added.get("records") or result.added.get("schedules"):
+                    stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
+                if result.added.get("records"):
+                    stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
+                if dry_run:
+                    raise _DryRun
     except _DryRun:
         pass
     if progress:
