@@ -663,3 +663,21 @@ def test_a_new_journal_refused_mid_file_is_not_left_behind(tmp_path: Path) -> No
     assert done["already_held"]["records"] == 0
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     assert oct(target.parent.stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize("limit", [4, 7, 20, 250])
+def test_rows_staged_in_order_stay_within_the_values_one_statement_may_bind(limit: int) -> None:
+    """Many rows go in by one statement, but never more values than SQLite allows."""
+    conn = stored.new_staging(SCHEMA_VERSION)
+    table = next(t for t in journal_tables(conn) if t.name == "meds")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    names = ["id", "name", "name_key"]
+    rows = [(str(uuid.UUID(int=n + 1, version=4)), f"Med {n}", f"med {n}") for n in range(30)]
+    shared = [("created_at", "2026-11-22T09:10:00Z")]
+    conn.execute("BEGIN")
+    stored.stage_in_order(conn, table, names, rows, shared)
+    conn.execute("COMMIT")
+    found = conn.execute("SELECT rowid, id, name, name_key, created_at FROM meds").fetchall()
+    assert [row[1:4] for row in found] == rows
+    assert [row[0] for row in found] == list(range(1, 31))
+    assert {row[4] for row in found} == {"2026-11-22T09:10:00Z"}
