@@ -76,7 +76,11 @@ def import_(
         str,
         typer.Argument(
             metavar="FILE",
-            help="A JSON export ('-' reads standard input), or with --from another app's file.",
+            help=(
+                "A JSON export ('-' reads standard input), plain or age-encrypted (to this"
+                " journal, or with the passphrase of ADHERELOG_PASSPHRASE or the terminal);"
+                " with --from, another app's file."
+            ),
         ),
     ],
     *,
@@ -142,7 +146,11 @@ def backup(
 def restore(
     ctx: typer.Context,
     backup_file: Annotated[
-        str, typer.Argument(metavar="BACKUP", help="A backup made by 'adherelog backup'.")
+        str,
+        typer.Argument(
+            metavar="BACKUP",
+            help="A backup made by 'adherelog backup', plain or age-encrypted (as for import).",
+        ),
     ],
     *,
     json_flag: JsonFlag = False,

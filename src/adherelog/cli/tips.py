@@ -222,7 +222,11 @@ def export(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="A peer-tip bundle (JSON), or - for stdin.")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A peer-tip bundle (JSON), plain or age-encrypted, or - for stdin.",
+        ),
     ],
     *,
     dry_run: Annotated[
