@@ -527,10 +527,15 @@ def test_an_import_into_a_new_journal_leaves_what_the_merge_leaves(
 
     straight = tmp_path / "straight.db"
     journal = opened(straight)
+    told: list[tuple[int, int]] = []
     try:
-        written = importing.import_into_new(journal, str(export))
+        written = importing.import_into_new(journal, str(export), lambda *at: told.append(at))
     finally:
         journal.store.close()
+    lines = export.read_text().count("\n")
+    assert told[-1] == (lines, lines)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+    assert {total for _, total in told} == {lines}
     merged_path = tmp_path / "merged.db"
     merged = _import(merged_path, export)
 

@@ -588,14 +588,19 @@ def test_a_progress_bar_shows_on_a_terminal_for_long_runs_only(
         terminal = _Terminal()
         monkeypatch.setattr("sys.stderr", terminal)
         with data._progress("Exporting") as progress:
+            assert progress is not None
             progress(total // 2, total)
             progress(total, total)
         assert bool(terminal.getvalue()) is shown
+    # Where no bar can show, there is no callback at all: nothing is counted for it.
     pipe = io.StringIO()
     monkeypatch.setattr("sys.stderr", pipe)
     with data._progress("Exporting") as progress:
-        progress(10_000, 10_000)
+        assert progress is None
     assert pipe.getvalue() == ""
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    with data._progress("Importing", shown=False) as progress:
+        assert progress is None
 
 
 def test_invisible_characters_never_reach_the_terminal_raw() -> None:

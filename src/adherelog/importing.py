@@ -746,7 +746,7 @@ def import_into_new(journal: Journal, path: str, progress: Progress | None = Non
 
 
 def _written_into_new(journal: Journal, handle: Any, progress: Progress | None) -> ImportResult:
-    lines = _count_lines(handle)
+    lines = _count_lines(handle) if progress else 0  # only a progress bar needs it
     with (
         stored.written_in_place(journal.store.conn),
         stored.references_checked_after(journal.store.conn),

@@ -61,16 +61,20 @@ def _check_output(output: str | None, force: bool, settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _progress(label: str, *, shown: bool = True) -> Iterator[Progress]:
-    """A progress callback that shows a bar on stderr once a run is known to be long
-    (never when not ``shown``: with ``--json``)."""
+def _progress(label: str, *, shown: bool = True) -> Iterator[Progress | None]:
+    """A progress callback that shows a bar on stderr once a run is known to be long;
+    None where no bar can show (not ``shown``: with ``--json``; stderr not a terminal),
+    which spares the work of counting."""
+    if not shown or not sys.stderr.isatty():
+        yield None
+        return
     bar = None
     task = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar, task
         if bar is None:
-            if not shown or total < PROGRESS_ROWS or not sys.stderr.isatty():
+            if total < PROGRESS_ROWS:
                 return
             from rich.console import Console
             from rich.progress import Progress as Bar
