@@ -78,8 +78,10 @@ def test_no_progress_bar_beside_json(monkeypatch: pytest.MonkeyPatch) -> None:
         terminal = Terminal()
         monkeypatch.setattr("sys.stderr", terminal)
         with data._progress("Importing", shown=shown) as progress:
-            progress(data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
-            progress(2 * data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
+            assert (progress is not None) is shown
+            if progress is not None:
+                progress(data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
+                progress(2 * data.PROGRESS_ROWS, 2 * data.PROGRESS_ROWS)
         assert bool(terminal.getvalue()) is shown
 
 

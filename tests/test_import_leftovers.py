@@ -181,30 +181,6 @@ def test_an_import_killed_while_merging_leaves_no_copy(
     assert count("records", journal) == 1
 
 
-_LOCKER = """
-    import fcntl, os, sys
-    folder, ready = sys.argv[1:]
-    os.mkdir(folder, 0o700)
-    with open(os.path.join(folder, "staging.db"), "w") as out:
-        out.write("rows of a live import")
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    open(ready, "w").close()
-    sys.stdin.read()
-"""
-
-_STAGER = """
-    import sys
-    from adherelog import importing
-    export, ready = sys.argv[1:]
-    staged = importing.read_export_file(export)
-    with open(ready, "w") as out:
-        out.write(staged.folder)
-    sys.stdin.read()
-    staged.close()
-"""
-
-
 @contextlib.contextmanager
 def _helper(script: str, tmp: Path, ready: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
     """A real process running ``script`` (with ``args`` and ``ready``) until it is told to

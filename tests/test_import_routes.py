@@ -279,6 +279,11 @@ def _import(path: Path, export: Path) -> importing.ImportResult:
     staged = importing.read_export_file(str(export))
     assert staged is not None
     assert staged.path is not None
+    return _merged(path, staged)
+
+
+def _merged(path: Path, staged: importing.Staged) -> importing.ImportResult:
+    """``staged`` merged into the journal at ``path`` (made when missing), then closed."""
     journal = opened(path)
     try:
         return importing.merge(journal, staged, dry_run=False)
@@ -611,13 +616,7 @@ def test_a_file_the_new_journal_cannot_take_leaves_nothing_written(
 
 
 def _usual_import(path: Path, export: Path) -> importing.ImportResult:
-    staged = importing.read_export(export.read_bytes())
-    journal = opened(path)
-    try:
-        return importing.merge(journal, staged, dry_run=False)
-    finally:
-        journal.store.close()
-        staged.close()
+    return _merged(path, importing.read_export(export.read_bytes()))
 
 
 def test_a_new_journal_that_holds_a_row_is_merged_into(tmp_path: Path) -> None:
