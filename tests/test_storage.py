@@ -103,6 +103,82 @@ def test_migrations_on_an_empty_journal(isolated_journal: Path) -> None:
     assert isolated_journal.parent.stat().st_mode & 0o777 == 0o700
 
 
+def _schema(conn: sqlite3.Connection) -> tuple[object, ...]:
+    """Everything of a journal's schema: its objects as SQLite keeps their text, and the
+    columns, indexes and keys of each table as SQLite reads them."""
+    objects = sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    tables = [row[1] for row in objects if row[0] == "table"]
+    details = {
+        table: (
+            conn.execute(f'PRAGMA table_xinfo("{table}")').fetchall(),
+            sorted(conn.execute(f'PRAGMA index_list("{table}")').fetchall()),
+            conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall(),
+        )
+        for table in tables
+    }
+    pragmas = [
+        conn.execute(f"PRAGMA {name}").fetchone() for name in ("user_version", "application_id")
+    ]
+    return objects, details, pragmas
+
+
+def test_a_new_journal_is_made_as_the_migrations_make_it(isolated_journal: Path) -> None:
+    """Made at once from the statements in storage/new_journal.py, a new journal has the
+    schema that running every migration in turn gives."""
+    import sqlite_utils
+
+    open_store(isolated_journal, write=True).close()
+    migrated = sqlite3.connect(":memory:", isolation_level=None)
+    db = sqlite_utils.Database(migrated)
+    for migration in MIGRATIONS:
+        migration(db)
+    migrated.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    migrated.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    made = sqlite3.connect(isolated_journal)
+    try:
+        assert _schema(made) == _schema(migrated)
+        assert made.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 40
+    finally:
+        made.close()
+        migrated.close()
+
+
+def test_the_new_journal_statements_are_up_to_date() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    path = "src/adherelog/storage/new_journal.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", path],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr + f"\nrun: cog -r {path}"
+
+
+def test_a_new_journal_is_made_without_loading_sqlite_utils(tmp_path: Path) -> None:
+    """sqlite-utils takes a tenth of a second to load; only an older journal needs it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom adherelog.storage import open_store\n"
+        "open_store(Path(sys.argv[1]), write=True).close()\n"
+        "open_store(Path(sys.argv[2]), write=False).close()\n"
+        "print('sqlite_utils' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "new.db"), str(tmp_path / "missing.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_reopening_a_current_journal_runs_no_migration(
     isolated_journal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -588,3 +588,35 @@ MIGRATIONS: list[Migration] = [
     m011_local_times,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_statements() -> list[str]:
+    """The statements that make a new journal at :data:`SCHEMA_VERSION`, as every migration
+    run in turn leaves it: its tables, then indexes, views and triggers, each kind in the
+    order SQLite holds them (the order they were made in). For
+    :mod:`adherelog.storage.new_journal`, which holds them so that a new journal is made
+    without loading sqlite-utils."""
+    import sqlite3
+
+    import sqlite_utils
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db = sqlite_utils.Database(conn)
+        for migration in MIGRATIONS:
+            migration(db)
+        rows = conn.execute(
+            "SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+    kinds = ("table", "index", "view", "trigger")
+    return [str(sql) for kind in kinds for found, sql in rows if found == kind]
+
+
+def schema_source() -> str:
+    """The body of :mod:`adherelog.storage.new_journal`."""
+    lines = ["STATEMENTS: tuple[str, ...] = ("]
+    lines += [f"    {sql!r}," for sql in schema_statements()]
+    return "\n".join([*lines, ")"]) + "\n"

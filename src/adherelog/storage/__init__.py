@@ -522,9 +522,9 @@ def _verify(conn: sqlite3.Connection, path: Path) -> int:
 def migrate(store: Store, *, in_memory: bool = False) -> None:
     """Apply pending migrations under the write lock, each recorded in ``user_version``;
     then, for a journal file (not a copy read ``in_memory``) from before schema 11, the
-    zone offsets its views read (:mod:`adherelog.storage.zones`)."""
-    import sqlite_utils  # only when a migration must run
-
+    zone offsets its views read (:mod:`adherelog.storage.zones`). A new journal (nothing
+    in it yet) is made at once from the statements the migrations leave
+    (:mod:`adherelog.storage.new_journal`)."""
     with store.write() as conn:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
@@ -534,9 +534,17 @@ def migrate(store: Store, *, in_memory: bool = False) -> None:
             )
         if version == SCHEMA_VERSION:
             return
-        db = sqlite_utils.Database(conn)
-        for number in range(version, SCHEMA_VERSION):
-            MIGRATIONS[number](db)
+        if version == 0 and not conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+            from adherelog.storage.new_journal import STATEMENTS
+
+            for statement in STATEMENTS:
+                conn.execute(statement)
+        else:
+            import sqlite_utils  # only when a migration must run
+
+            db = sqlite_utils.Database(conn)
+            for number in range(version, SCHEMA_VERSION):
+                MIGRATIONS[number](db)
         if not in_memory and version < LOCAL_TIMES_SCHEMA:
             from adherelog.storage import zones
 
