@@ -233,13 +233,13 @@ def _plant(folder: Path) -> Path:
 def test_a_folder_held_locked_by_a_live_process_and_a_link_are_left_alone(
     files: dict[str, Path], journal: Path, tmpdir_: Path, tmp_path: Path
 ) -> None:
-    held = _plant(tmpdir_ / "adherelog-import-held")
+    held = _plant(tmpdir_ / "adherelog-import-held_000")
     elsewhere = _plant(tmp_path / "elsewhere")
-    link = tmpdir_ / "adherelog-import-link"
+    link = tmpdir_ / "adherelog-import-link_000"
     link.symlink_to(elsewhere.parent, target_is_directory=True)
-    plain = tmpdir_ / "adherelog-import-file"
+    plain = tmpdir_ / "adherelog-import-file_000"
     plain.write_text("not a folder")
-    stale = _plant(tmpdir_ / "adherelog-import-stale")  # nobody holds it: swept
+    stale = _plant(tmpdir_ / "adherelog-import-stale000")  # nobody holds it: swept
 
     with _helper(_LOCKER, tmpdir_, tmp_path / "ready", str(held.parent)):
         done = _import(journal, files["small"], tmpdir_)
@@ -341,9 +341,9 @@ def test_a_sweep_takes_the_lock_of_a_folder_it_removes(
     """A folder a sweep holds locked (while it looks into it) is not a left one to a
     sweep of another process, and an empty one may be one just made: left alone."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmpdir_))
-    empty = tmpdir_ / "adherelog-import-empty"
+    empty = tmpdir_ / "adherelog-import-empty000"
     empty.mkdir()
-    held = _plant(tmpdir_ / "adherelog-import-mine")
+    held = _plant(tmpdir_ / "adherelog-import-mine_000")
     handle = os.open(held.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -357,3 +357,25 @@ def test_a_sweep_takes_the_lock_of_a_folder_it_removes(
     os.utime(empty, (old, old))
     importing._sweep()
     assert _leftovers(tmpdir_) == []
+
+
+def test_a_folder_of_the_user_named_alike_is_left_alone(
+    tmpdir_: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only what an import made goes: a folder named as mkdtemp names a staging folder and
+    holding nothing but a staging journal. Someone's own folder named alike, or one that
+    holds anything else (the very file being imported, say), stays, file and all."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir_))
+    own = tmpdir_ / "adherelog-import-from-laptop"
+    own.mkdir()
+    (own / "export.json").write_text("{}")
+    alike = tmpdir_ / "adherelog-import-abcd1234"
+    alike.mkdir()
+    (alike / "staging.db").write_text("rows")
+    (alike / "notes.txt").write_text("mine")
+    left = _plant(tmpdir_ / "adherelog-import-x_y2z9q0")
+    importing._sweep()
+    assert (own / "export.json").read_text() == "{}"
+    assert (alike / "notes.txt").read_text() == "mine"
+    assert (alike / "staging.db").read_text() == "rows"
+    assert not left.parent.exists()

@@ -196,10 +196,12 @@ def _sweep() -> None:
     :func:`_new_folder`) can be taken, its maker being gone; an empty one only after
     :data:`_JUST_MADE`. A folder held locked by a live import, anything that is not a
     plain folder (a symbolic link is never followed) and anything of another user are left
-    alone; any failure is ignored, for the sweep never fails an import."""
+    alone, and so is any folder not named as :func:`tempfile.mkdtemp` names a staging
+    folder or holding anything but a staging journal (someone's own folder that happens
+    to be named alike); any failure is ignored, for the sweep never fails an import."""
     try:
         with os.scandir(tempfile.gettempdir()) as entries:
-            named = [entry.path for entry in entries if entry.name.startswith(_PREFIX)]
+            named = [entry.path for entry in entries if _STAGING_NAME.fullmatch(entry.name)]
     except OSError:
         return
     for path in named:
@@ -222,11 +224,22 @@ def _remove_if_left(path: str) -> None:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return  # a live import's
-        if not os.listdir(handle) and time.time() - seen.st_mtime < _JUST_MADE:
+        held = os.listdir(handle)
+        if not set(held) <= _STAGING_FILES:
+            return  # not only a staging journal: not a folder an import made
+        if not held and time.time() - seen.st_mtime < _JUST_MADE:
             return  # perhaps made a moment ago, by an import about to lock it
-        shutil.rmtree(path)
+        for name in held:
+            os.unlink(name, dir_fd=handle)
+        os.rmdir(path)
     finally:
         os.close(handle)
+
+
+_STAGING_NAME = re.compile(re.escape(_PREFIX) + r"[a-z0-9_]{8}")
+"""The name :func:`tempfile.mkdtemp` gives a staging folder."""
+_STAGING_FILES = frozenset({_STAGING_FILE, f"{_STAGING_FILE}-journal"})
+"""What a staging folder may hold."""
 
 
 # --------------------------------------------------------------------------- checking
@@ -735,6 +748,7 @@ def import_into_new(journal: Journal, path: str, progress: Progress | None = Non
     result it gives, at half the work. :class:`NotThisWay` (the transaction rolled back)
     when the file is not laid out as ``export`` writes it at this schema, something in it
     is wrong, or the journal holds a row."""
+    _sweep()  # what imports killed while staging left, as every import does
     handle = _streamable(path)
     if handle is None:
         raise NotThisWay
@@ -748,7 +762,6 @@ def import_into_new(journal: Journal, path: str, progress: Progress | None = Non
 def _written_into_new(journal: Journal, handle: Any, progress: Progress | None) -> ImportResult:
     lines = _count_lines(handle) if progress else 0  # only a progress bar needs it
     with (
-        stored.written_in_place(journal.store.conn),
         stored.references_checked_after(journal.store.conn),
         journal.store.write() as conn,
         stored.roomy_cache(conn),

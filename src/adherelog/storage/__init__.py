@@ -647,8 +647,6 @@ def _open_checked_store(
     path: Path, checked: os.stat_result, *, write: bool, scratch: bool = False
 ) -> Store:
     _check_left_over_wal(path)
-    if not write and os.path.lexists(f"{path}-journal"):
-        _undo_cut_short(path)
     # A read that finds no -wal or -shm file makes them: it removes them when it is done.
     tidy = not write and not (os.path.lexists(f"{path}-wal") or _wal_ready(path))
     uri = sqlite_uri(path, "rw") if write else read_uri(path, "ro")
@@ -668,10 +666,6 @@ def _open_checked_store(
             return store
         if version < SCHEMA_VERSION:
             _patiently(lambda: _upgrade(store, new=version == 0))
-        elif not _wal_ready(path):
-            # Not in write-ahead mode (SQLite made the -shm file on the way in otherwise):
-            # one whose bulk import in place was cut short.
-            _patiently(lambda: _to_wal(store))
     except BaseException:
         conn.close()
         if tidy:
@@ -684,25 +678,6 @@ def _upgrade(store: Store, *, new: bool) -> None:
     """Migrate a new journal, or an older one in place; a new one then switches to WAL."""
     migrate(store)
     if new:
-        store.conn.execute("PRAGMA journal_mode = WAL")
-
-
-def _undo_cut_short(path: Path) -> None:
-    """Undo a write cut short in rollback mode (a new journal's set-up, or an import into
-    it, killed part-way), whose undo file ``-journal`` is left beside the journal: SQLite
-    undoes it at the next connection that may write, which a read's read-only one is not.
-    Where the journal cannot be opened for writing, the read goes on, and SQLite says
-    why it cannot read."""
-    with contextlib.suppress(sqlite3.Error):
-        conn = _connect(sqlite_uri(path, "rw"), uri=True)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
-
-
-def _to_wal(store: Store) -> None:
-    if str(store.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
         store.conn.execute("PRAGMA journal_mode = WAL")
 
 

@@ -633,28 +633,6 @@ def day_counts_at_the_end(conn: sqlite3.Connection, *, suspend: bool = True) -> 
 
 
 @contextlib.contextmanager
-def written_in_place(conn: sqlite3.Connection) -> Iterator[None]:
-    """While inside, a journal that holds nothing yet (and that no other connection has
-    open) is written in place, not through its write-ahead log: SQLite then writes each
-    new page once, to the file, instead of to the log and again to the file. Back to
-    write-ahead logging on the way out, waiting for other connections as long as the busy
-    timeout allows."""
-    mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-    if mode != "wal":
-        yield
-        return
-    try:
-        changed = str(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
-    except sqlite3.OperationalError:
-        changed = mode  # another connection has it open: stays as it is
-    try:
-        yield
-    finally:
-        if changed != mode:
-            conn.execute("PRAGMA journal_mode = WAL")
-
-
-@contextlib.contextmanager
 def references_checked_after(conn: sqlite3.Connection) -> Iterator[None]:
     """No foreign key checked row by row while inside (around a write transaction: SQLite
     changes the setting only outside one); the caller checks every reference once its rows
