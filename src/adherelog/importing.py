@@ -783,12 +783,7 @@ def _written_into_new(journal: Journal, handle: Any, progress: Progress | None) 
         for table in staged.tables:
             result.added[table.name] = stored.count_rows(conn, table)
             result.already_held[table.name] = 0
-        if staged.keys is not None:
-            result.keys = identity.adopt(conn, staged.keys, journal.now)
-        if result.added.get("records") or result.added.get("schedules"):
-            stored.refresh_derived(conn, stored.staged_med_ids(conn))
-        if result.added.get("records"):
-            stored_zones.add_missing(conn, stored_zones.record_years(conn))
+        _merged_last(journal, conn, staged, result)
     if progress:
         progress(lines, lines)
     return result
@@ -1238,12 +1233,7 @@ def merge(
                             _merge_table(table, staged.conn, conn, result, tick, attached)
                     else:
                         _merge_table(table, staged.conn, conn, result, tick, attached)
-                if staged.keys is not None:
-                    result.keys = identity.adopt(conn, staged.keys, journal.now)
-                if result.added.get("records") or result.added.get("schedules"):
-                    stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
-                if result.added.get("records"):
-                    stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
+                _merged_last(journal, conn, staged, result)
                 if dry_run:
                     raise _DryRun
     except _DryRun:
@@ -1251,6 +1241,21 @@ def merge(
     if progress:
         progress(2 * staged.rows, 2 * staged.rows)
     return result
+
+
+def _merged_last(
+    journal: Journal, conn: sqlite3.Connection, staged: Staged, result: ImportResult
+) -> None:
+    """What a merge does once the rows are in (inside its write transaction, ``conn``):
+    the file's keys taken as :func:`identity.adopt` says, and the derived tables brought
+    up to date for what was added (``staged.conn`` holds the file's rows: the staging
+    journal, or the journal itself when they went straight in)."""
+    if staged.keys is not None:
+        result.keys = identity.adopt(conn, staged.keys, journal.now)
+    if result.added.get("records") or result.added.get("schedules"):
+        stored.refresh_derived(conn, stored.staged_med_ids(staged.conn))
+    if result.added.get("records"):
+        stored_zones.add_missing(conn, stored_zones.record_years(staged.conn))
 
 
 def import_journal(
