@@ -28,8 +28,6 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-import orjson
-
 from adherelog import identity, rules, strictjson
 from adherelog.errors import AdherelogError, ConflictError, InvalidFileError, NewerJournalError
 from adherelog.export import FORMAT, HEADER_KEYS, KEYS, VERSION, Progress, tell_progress
@@ -892,6 +890,8 @@ def _decoded(start: int, count: int, data: bytes, decoder: json.JSONDecoder) -> 
     # it reads as a float) in the size of the float (see :meth:`_Stager.stage_batch`).
     backslash = b"\\" in data
     if not (backslash and b"\\\\" in data):
+        import orjson  # only when a file is read line by line (import --from never is)
+
         try:
             found = orjson.loads(data)
         except orjson.JSONDecodeError:
