@@ -613,3 +613,69 @@ def test_a_failed_backup_removes_the_backups_folder_it_made_and_only_that(
         assert "No space left on the device" in one_error_line(result.stderr)
         assert sorted(_ours(disk)) == ["backups", "filler", "j.db"]
         assert os.listdir(disk / "backups") == []
+
+
+# --- import onto a full disk -----------------------------------------------------------------
+
+
+def _large_export(tmp_path: Path) -> Path:
+    """An export, laid out as ``export`` writes it, of one medication and 20,000 doses
+    with long notes: more pages than an import's page cache holds (32 MiB), so that SQLite
+    writes some to the journal's disk before the commit, in the middle of the import."""
+    ok("--db", str(tmp_path / "one.db"), "med", "add", "X", "--time", "08:00")
+    export = tmp_path / "one.json"
+    export.write_text(ok("--db", str(tmp_path / "one.db"), "export").stdout)
+    med = json.loads(export.read_text())["meds"][0]["id"]
+    rows = []
+    for n in range(20_000):
+        at = f"2020-01-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z"
+        at = f"{2000 + n // 86400}{at[4:]}"
+        row = {
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "kind": "dose",
+            "med_id": med,
+            "at": at,
+            "zone": "UTC",
+            "local_date": at[:10],
+            "slot_at": None,
+            "slot_zone": None,
+            "slot_date": None,
+            "late_minutes": None,
+            "amount": 1.0,
+            "note": "n" * 1900,
+            "effect": None,
+            "severity": None,
+            "created_at": "2026-11-22T09:10:00Z",
+        }
+        rows.append("    " + json.dumps(row, separators=(", ", ": ")))
+    text = export.read_text().replace(
+        '"records": [],', '"records": [\n' + ",\n".join(rows) + "\n  ],"
+    )
+    export.write_text(text)
+    return export
+
+
+@pytest.mark.parametrize("name", ["j.db", "new.db"])  # a journal holding rows, a new one
+def test_an_import_onto_a_full_disk_is_named_and_changes_nothing(tmp_path: Path, name: str) -> None:
+    """SQLite rolls the whole import back by itself when the disk fills in the middle of
+    it: what the import had dropped to put back at the end (a trigger, the indexes, its
+    savepoints) is back already, and the message is about the disk, not about those."""
+    export = _large_export(tmp_path)
+    disk = tmp_path / "disk"
+    mount_tmpfs(disk, "12m")
+    try:
+        ok("--db", str(disk / "j.db"), "med", "add", "Y", "--time", "09:00")
+        before = _ours(disk)
+        result = run("--db", str(disk / name), "import", str(export))
+        assert result.returncode == 1, result.stderr
+        assert one_error_line(result.stderr) == (
+            f"adherelog: Cannot change the journal {disk / name}: no space left on the "
+            f"device holding {disk / name}; nothing was written."
+        )
+        assert _ours(disk) == before
+        assert ok("--db", str(disk / "j.db"), "check").stdout.startswith("OK ")
+        with contextlib.closing(connect(disk / "j.db")) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"day_counts_insert", "idx_records_at", "idx_records_med_id_at"} <= names
+    finally:
+        unmount(disk)

@@ -626,10 +626,9 @@ def _stage_batches(
         conn.execute("RELEASE staging" if nested else "COMMIT")
     except BaseException:
         if nested:
-            conn.execute("ROLLBACK TO staging")
-            conn.execute("RELEASE staging")
+            stored.undo_savepoint(conn, "staging")
         else:
-            conn.execute("ROLLBACK")
+            stored.undo_transaction(conn)
         raise
     return staged
 

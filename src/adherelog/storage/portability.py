@@ -349,6 +349,24 @@ def last_rowid(conn: sqlite3.Connection, table: Table) -> int:
     return int(found or 0)
 
 
+def undo_savepoint(conn: sqlite3.Connection, name: str) -> None:
+    """After an error inside the savepoint ``name``: undo and end it, unless SQLite has
+    rolled the whole transaction back by itself (as on a full disk); never hides the
+    error being handled."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+
+
+def undo_transaction(conn: sqlite3.Connection) -> None:
+    """After an error: roll the open transaction back, if SQLite has not already done so;
+    never hides the error being handled."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 def stage_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
     """Insert ``rows`` by ``sql`` (:func:`insert_statement`) all at once, or none of them:
     on an :class:`sqlite3.IntegrityError` nothing of the batch stays."""
@@ -356,8 +374,7 @@ def stage_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[objec
     try:
         conn.executemany(sql, rows)
     except BaseException:
-        conn.execute("ROLLBACK TO batch")
-        conn.execute("RELEASE batch")
+        undo_savepoint(conn, "batch")
         raise
     conn.execute("RELEASE batch")
 
@@ -397,8 +414,7 @@ def stage_in_order(
             )
             conn.execute(sql, [*values, *chain.from_iterable(part)])
     except BaseException:
-        conn.execute("ROLLBACK TO batch")
-        conn.execute("RELEASE batch")
+        undo_savepoint(conn, "batch")
         raise
     conn.execute("RELEASE batch")
 
@@ -625,10 +641,8 @@ def day_counts_at_the_end(conn: sqlite3.Connection, *, suspend: bool = True) -> 
         yield
         return
     conn.execute("DROP TRIGGER day_counts_insert")
-    try:
+    with _made_again(conn, [("trigger", "day_counts_insert", str(found[0]))]):
         yield
-    finally:
-        conn.execute(str(found[0]))
     add_day_counts(conn, int(after or 0))
 
 
@@ -662,11 +676,31 @@ def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     plain = [(str(n), str(sql)) for n, sql in rows if str(n) in set(_plain_indexes(conn))]
     for name, _ in plain:
         conn.execute(f"DROP INDEX {quote(name)}")
+    with _made_again(conn, [("index", name, sql) for name, sql in plain]):
+        yield
+
+
+@contextlib.contextmanager
+def _made_again(
+    conn: sqlite3.Connection, objects: Sequence[tuple[str, str, str]]
+) -> Iterator[None]:
+    """Create ``objects`` ((type, name, SQL) dropped inside the write transaction) again on
+    the way out. After an error, only those the transaction still lacks, and never hiding
+    that error: SQLite rolls the whole transaction back by itself on a full disk, which
+    puts them back already."""
     try:
         yield
-    finally:
-        for _, sql in plain:
-            conn.execute(sql)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
+                for kind, name, sql in objects:
+                    if not conn.execute(
+                        "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", (kind, name)
+                    ).fetchone():
+                        conn.execute(sql)
+        raise
+    for _, _, sql in objects:
+        conn.execute(sql)
 
 
 def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
