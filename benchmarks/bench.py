@@ -144,8 +144,9 @@ def main(argv: Sequence[str]) -> int:
             )
             failures += not ok
             mem_budget = f"/{case.memory_budget_mib:.0f}" if case.memory_budget_mib else ""
+            budget = f"{case.budget:6.0f}x" if case.budget != float("inf") else f"{'-':>7}"
             print(
-                f"{case.name:58} {timing.median * 1000:7.1f}ms {ratio:6.1f}x {case.budget:6.0f}x"
+                f"{case.name:58} {timing.median * 1000:7.1f}ms {ratio:6.1f}x {budget}"
                 f"  {mib:5.1f}{mem_budget:>4}  {'yes' if ok else 'NO'}",
                 flush=True,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,12 @@ def _cases(work: Path) -> list[dict[str, Any]]:
         export_once()
         if not target.exists():
             subprocess.run(adherelog(target, "import", str(big_export)), env=ENV, check=True)
+
+    copied = work / "copied.db"
+
+    def no_copy() -> None:
+        for leftover in work.glob("copied.db*"):
+            leftover.unlink()
 
     million_export = work / f"{million.stem}.json"
     million_target = work / "million-imported.db"
@@ -273,6 +280,19 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(target, "import", str(big_export)),
             "before": empty_target,
             "needs": [str(big)],
+            "runs": 3,
+        },
+        {
+            # No budget: SQLite's own part of the import above (floor.py), for comparison.
+            "name": "  SQLite alone: the same rows copied by SQL",
+            "budget": float("inf"),
+            "argv": [
+                sys.executable,
+                str(Path(__file__).with_name("floor.py")),
+                str(big),
+                str(copied),
+            ],
+            "before": no_copy,
             "runs": 3,
         },
         {
