@@ -679,3 +679,61 @@ def test_an_import_onto_a_full_disk_is_named_and_changes_nothing(tmp_path: Path,
         assert {"day_counts_insert", "idx_records_at", "idx_records_med_id_at"} <= names
     finally:
         unmount(disk)
+
+
+@pytest.mark.parametrize("given", ["by name", "on stdin"])
+def test_a_full_temporary_folder_during_an_import_is_named(tmp_path: Path, given: str) -> None:
+    """The file is checked in a staging journal in the temporary folder before the journal
+    is opened: a full disk there is told as the temporary folder's, with the way round."""
+    export = _large_export(tmp_path)
+    temporary = tmp_path / "tmp"
+    mount_tmpfs(temporary, "2m")
+    try:
+        ok("med", "add", "Y", "--time", "09:00")
+        before = journal().read_bytes()
+        env = {"TMPDIR": str(temporary)}
+        if given == "by name":
+            result = run("import", str(export), env=env)
+        else:
+            with export.open("rb") as stdin:
+                result = subprocess.run(
+                    [sys.executable, "-m", "adherelog", "import", "-"],
+                    stdin=stdin,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, **env},
+                    check=False,
+                )
+        assert result.returncode == 1, result.stderr
+        assert one_error_line(result.stderr) == (
+            f"adherelog: No space left on the device holding the temporary folder {temporary},"
+            " where the file is checked before it is merged (TMPDIR sets another); nothing was"
+            " written."
+        )
+        assert journal().read_bytes() == before
+        assert os.listdir(temporary) == []
+    finally:
+        unmount(temporary)
+
+
+def test_a_full_temporary_folder_during_an_import_into_a_new_journal_is_named(
+    tmp_path: Path,
+) -> None:
+    """An import into a new journal stages nothing, but SQLite keeps in the temporary
+    folder what a large statement sorts or may have to undo: when the journal's device has
+    room, the temporary folder is named with it."""
+    export = _large_export(tmp_path)
+    temporary = tmp_path / "tmp"
+    mount_tmpfs(temporary, "256k")
+    try:
+        new = tmp_path / "new.db"
+        result = run("--db", str(new), "import", str(export), env={"TMPDIR": str(temporary)})
+        assert result.returncode == 1, result.stderr
+        assert one_error_line(result.stderr) == (
+            f"adherelog: No space left on the device holding the journal {new} or the "
+            f"temporary folder {temporary}; nothing was written."
+        )
+        assert not new.exists()
+        assert os.listdir(temporary) == []
+    finally:
+        unmount(temporary)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import fcntl
 import gc
 import json
@@ -135,6 +136,30 @@ def _new_staging(schema: int, *, in_memory: bool) -> tuple[sqlite3.Connection, s
     except BaseException:
         _remove_folder(folder)
         raise
+
+
+class StagingFullError(AdherelogError):
+    """The device holding the temporary folder filled while the file was staged there."""
+
+
+@contextlib.contextmanager
+def _room_for_staging() -> Iterator[None]:
+    """Around the writing of a staging journal: a full disk there is the temporary
+    folder's, not the journal's (which is not open yet), and is told as such."""
+    try:
+        yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if isinstance(exc, OSError):
+            full = exc.errno == errno.ENOSPC
+        else:
+            full = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL
+        if not full:
+            raise
+        raise StagingFullError(
+            "No space left on the device holding the temporary folder "
+            f"{tempfile.gettempdir()}, where the file is checked before it is merged (TMPDIR "
+            "sets another); nothing was written."
+        ) from None
 
 
 def _new_folder() -> str:
@@ -646,6 +671,11 @@ def read_export(data: bytes, progress: Progress | None = None) -> Staged:
 def _read_export(data: bytes, progress: Progress | None) -> Staged:
     doc = _decode(data)
     schema = _check_header(doc)
+    with _room_for_staging():
+        return _staged_whole(doc, schema, progress)
+
+
+def _staged_whole(doc: Any, schema: int, progress: Progress | None) -> Staged:
     conn, folder = _new_staging(schema, in_memory=True)
     try:
         tables = exported_tables(conn)
@@ -712,8 +742,10 @@ def read_export_file(path: str, progress: Progress | None = None) -> Staged | No
         return None
     with handle:
         try:
-            with _without_cycle_collection():
+            with _without_cycle_collection(), _room_for_staging():
                 return _streamed(handle, _count_lines(handle), progress)
+        except StagingFullError:
+            raise  # the whole reader would need the same room
         except (_Unusual, AdherelogError):
             return None
 

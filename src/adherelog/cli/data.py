@@ -103,7 +103,9 @@ def import_(
     Rows are matched by id: new ones are added, ones already held are left alone, and a row
     that differs from the journal's copy (or fills a dose the journal already has) is
     reported as a conflict and the journal's data is kept. Importing the same file twice
-    changes nothing. Imported rows are not undoable with 'undo'.
+    changes nothing. Imported rows are not undoable with 'undo'. Unless it goes straight
+    into a new journal, the file is checked in a private copy in the temporary folder
+    (TMPDIR), removed once merged.
 
     With --from, medications, schedules, taken and skipped doses come from another app's
     export, with ids derived from the file so that importing it again adds nothing; every

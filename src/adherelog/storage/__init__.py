@@ -388,7 +388,14 @@ def diagnose(exc: sqlite3.Error, path: Path | None) -> AdherelogError:
         if reason is not None:
             return AdherelogError(f"Cannot change {where}: {reason}; nothing was written.")
     if code == SQLITE_FULL:
-        return AdherelogError(f"No space left on the device holding {where}; nothing was written.")
+        # The journal's device has room: the full one may be that of the temporary folder,
+        # where SQLite keeps what a large statement sorts or may have to undo.
+        import tempfile  # only here: no other command needs it
+
+        also = f" or the temporary folder {tempfile.gettempdir()}" if path is not None else ""
+        return AdherelogError(
+            f"No space left on the device holding {where}{also}; nothing was written."
+        )
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return AdherelogError(
         f"{where.capitalize()} could not be read or written ({reason}); nothing was changed."
