@@ -737,3 +737,27 @@ def test_a_full_temporary_folder_during_an_import_into_a_new_journal_is_named(
         assert os.listdir(temporary) == []
     finally:
         unmount(temporary)
+
+
+def test_a_restore_onto_a_full_disk_names_the_journal_and_changes_nothing(tmp_path: Path) -> None:
+    """The backup is copied beside the journal and checked before it replaces it: a disk
+    too small for that copy is the journal's disk, named."""
+    source = tmp_path / "source.db"
+    ok("--db", str(source), "sample", "--days", "366")
+    backup = tmp_path / "backup.db"
+    ok("--db", str(source), "backup", str(backup), "--json")
+    disk = tmp_path / "disk"
+    mount_tmpfs(disk, "1200k")
+    try:
+        target = disk / "j.db"
+        ok("--db", str(target), "med", "add", "X", "--time", "08:00")
+        before = _ours(disk)
+        result = run("--db", str(target), "restore", str(backup))
+        assert result.returncode == 1, result.stderr
+        assert one_error_line(result.stderr) == (
+            f"adherelog: Cannot change the journal {target}: no space left on the device "
+            f"holding {target}; nothing was written."
+        )
+        assert _ours(disk) == before
+    finally:
+        unmount(disk)

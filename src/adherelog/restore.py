@@ -28,7 +28,13 @@ from adherelog.errors import (
 )
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.outfile import refuse_journal, staged
-from adherelog.storage import APPLICATION_ID, SIDE_FILES, is_corruption, open_store, reading_file
+from adherelog.storage import (
+    APPLICATION_ID,
+    SIDE_FILES,
+    is_corruption,
+    open_store,
+    reading_file,
+)
 from adherelog.storage import check as check_queries
 from adherelog.storage.backup import copy_journal
 from adherelog.storage.restore import copy_into, hold
@@ -90,14 +96,21 @@ def _check_backup(source: Path, shown: str) -> None:
         )
 
 
-def _checked_copy(source: Path, tmp: Path, shown: str) -> int:
-    """Copy the backup to ``tmp`` (0600) as one snapshot and check the copy; the schema."""
+def _checked_copy(source: Path, tmp: Path, shown: str, journal: Path) -> int:
+    """Copy the backup to ``tmp`` (0600, beside ``journal``) as one snapshot and check the
+    copy; the schema."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     os.close(fd)
     try:
         with reading_file(source) as conn:
             copy = copy_journal(conn, tmp)
     except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL:
+            # The copy is beside the journal (SQLite has given back the space it took).
+            raise AdherelogError(
+                f"Cannot change the journal {journal}: no space left on the device holding "
+                f"{journal}; nothing was written."
+            ) from None
         if not is_corruption(exc):
             raise
         copy = None
@@ -172,7 +185,7 @@ def _restore_from(
     tmp = journal.with_name(f".{journal.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     kept: Path | None = None
     try:
-        version = _checked_copy(source, tmp, shown)
+        version = _checked_copy(source, tmp, shown, journal)
         store = open_store(journal, write=True)
         try:
             # The journal stays locked from here until the store closes: the kept copy
