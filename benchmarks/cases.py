@@ -54,11 +54,19 @@ def _cases(work: Path) -> list[dict[str, Any]]:
     def kinds_copy() -> None:
         shutil.copyfile(kinds, kinds_scratch)
 
-    tips_db, tip_bundle, group = tip_exchange(work)
-    keep_streaks(tips_db)()  # as the other journals: the day's first write has been made
+    tips_db, tip_bundle, group = tip_exchange(work, build=False)
     tips_scratch = work / "tips-scratch.db"
 
+    def build_tips() -> None:
+        tip_exchange(work)
+        keep_streaks(tips_db)()  # as the other journals: the day's first write has been made
+
+    built_tips = once(build_tips)
+
     def fresh_tips() -> None:
+        """A copy of the tip journal, built (with the bundles) by the first case that
+        uses it."""
+        built_tips()
         shutil.copyfile(tips_db, tips_scratch)
 
     def fresh_copy() -> None:

@@ -198,15 +198,18 @@ def _tip(n: int, rng: random.Random) -> dict[str, object]:
     }
 
 
-def tip_exchange(folder: Path) -> tuple[Path, Path, Path]:
+def tip_exchange(folder: Path, *, build: bool = True) -> tuple[Path, Path, Path]:
     """A journal holding 10,000 tips from 200 peers (50 each), a signed 500-tip bundle from
     a new peer (half of its tips already held), and a folder of 1,000 signed bundles of 50
-    tips drawn from 300 tips (SPEC §10). Built unless already there."""
+    tips drawn from 300 tips (SPEC §10). Built unless already there (or ``build`` is
+    False: their paths only)."""
     from adherelog import tips
 
     db = folder / "tips.db"
     one_bundle = folder / "bundle-500.json"
     group = folder / "group"
+    if not build:
+        return db, one_bundle, group
     rng = random.Random(7)
     if not db.exists():
         print("building the tip journal ...", flush=True)
