@@ -1,5 +1,6 @@
 """``remind``: one pass sends each due notification once, through real channels (a local
-HTTP server for Apprise, a stand-in ``notify-send`` on PATH), never twice across
+HTTP server for Apprise, a stand-in ``notify-send`` on PATH, and once the real one to a
+notification server on a private D-Bus session bus), never twice across
 concurrent or killed passes; ``remind config``, ``install`` and ``uninstall``."""
 
 from __future__ import annotations
@@ -659,14 +660,59 @@ def test_install_every_out_of_range_is_a_usage_error(config_home: Path) -> None:
 # --------------------------------------------------------------------------- real desktop
 
 
-def test_one_real_notify_send_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import REAL_SESSION_BUS
+@pytest.fixture
+def notification_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private D-Bus session bus (a real ``dbus-daemon``) with a notification server on it
+    (tests/notification_server.py), set as the session bus; the file it writes each
+    notification to, one JSON object a line."""
+    daemon = shutil.which("dbus-daemon")
+    if daemon is None or shutil.which("notify-send") is None:
+        pytest.skip("dbus-daemon or notify-send is not installed (.ci/run installs both)")
+    log = tmp_path / "notifications.log"
+    bus = subprocess.Popen(
+        [
+            daemon,
+            "--session",
+            "--nofork",
+            "--print-address=1",
+            f"--address=unix:path={tmp_path}/bus",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    server = None
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().strip()
+        assert address.startswith("unix:path="), address
+        server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("notification_server.py")), str(log)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": address},
+        )
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        yield log
+    finally:
+        for process in (server, bus):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
 
-    if shutil.which("notify-send") is None:
-        pytest.skip("notify-send is not installed")
-    if not REAL_SESSION_BUS:
-        pytest.skip("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", REAL_SESSION_BUS)
+
+def test_a_reminder_reaches_a_notification_server_through_the_real_notify_send(
+    notification_bus: Path,
+) -> None:
     ok("med", "add", "Sertraline", "--time", "08:00", "--start", "2026-11-20")
     document = json.loads(ok("remind", "--discreet", "--json").stdout)
     assert [s["via"] for s in document["sent"]] == ["desktop"]
+    received = [json.loads(line) for line in notification_bus.read_text().splitlines()]
+    assert received == [
+        {"app": "adherelog", "summary": "Reminder", "body": "A dose is due", "timeout": -1}
+    ]
+    # Sent once: the next pass finds it sent and sends nothing.
+    assert json.loads(ok("remind", "--json").stdout)["sent"] == []
+    assert len(notification_bus.read_text().splitlines()) == 1
