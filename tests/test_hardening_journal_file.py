@@ -79,6 +79,32 @@ def test_the_journal_path_is_a_plain_file_name(tmp_path: Path, name: str) -> Non
     assert _listing(folder) <= {name, f"{name}-wal", f"{name}-shm"}
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["med", "add", "Zed", "--time", "08:00"],
+        ["due"],
+        ["restore", "backup.db"],
+        ["export", "-o", "out.json"],
+    ],
+)
+def test_an_empty_db_option_is_a_usage_error_and_touches_no_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """``--db "$UNSET"`` names no file: it must not fall back to $ADHERELOG_DB or the
+    default journal (a restore would replace the real one)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backup.db").write_bytes(b"")
+    fallback = Path(os.environ["ADHERELOG_DB"])
+    result = invoke("--db", "", *args)
+    assert result.exit_code == 2
+    assert one_error_line(result.stderr) == (
+        "adherelog: --db '' names no file; give the journal's path."
+    )
+    assert not fallback.exists()
+    assert not (tmp_path / "out.json").exists()
+
+
 @given(
     # "." and ".." name folders, never a journal file.
     st.text(st.characters(codec="utf-8", blacklist_characters="\x00/")).filter(

@@ -7,8 +7,14 @@ from pathlib import Path
 
 
 def journal_path(option: str | None = None) -> Path:
-    """The journal file chosen by the global ``--db`` option, the environment or the default."""
-    if option:
+    """The journal file chosen by the global ``--db`` option, the environment or the default.
+    An empty ``--db`` is refused: it names no file (a script's unset variable), and the
+    journal it would fall back to is another one."""
+    if option is not None:
+        if not option:
+            from adherelog.errors import UsageError
+
+            raise UsageError("--db '' names no file; give the journal's path.")
         return Path(option).expanduser()
     env = os.environ.get("ADHERELOG_DB")
     if env:
