@@ -761,3 +761,25 @@ def test_a_restore_onto_a_full_disk_names_the_journal_and_changes_nothing(tmp_pa
         assert _ours(disk) == before
     finally:
         unmount(disk)
+
+
+@pytest.mark.parametrize("journal_there", [True, False])
+def test_a_restore_clears_a_killed_restores_decrypted_copy(
+    tmp_path: Path, journal_there: bool
+) -> None:
+    """A restore of an age backup decrypts it into ``.NAME.PID.RANDOM.plain.tmp`` beside the
+    journal; one killed meanwhile leaves that plain copy, which the next restore removes."""
+    source = tmp_path / "source.db"
+    ok("--db", str(source), "med", "add", "Metformin", "--time", "08:00")
+    folder = journal().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if journal_there:
+        ok("med", "add", "Sertraline", "--time", "09:00")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = folder / f".{journal().name}.{dead.pid}.0123abcd.plain.tmp"
+    stale.write_bytes(b"health data")
+    result = run("restore", str(source))
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert count("meds") == 1

@@ -26,7 +26,8 @@ from adherelog.errors import AdherelogError
 from adherelog.storage import SIDE_FILES  # SQLite's files beside a database
 from adherelog.valueclass import dataclass
 
-TEMP_NAME = re.compile(r"\.(.+)\.([0-9]+)\.[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?")
+# .NAME.PID.RANDOM.tmp, and .plain.tmp for the decrypted copy of an age backup (restore).
+TEMP_NAME = re.compile(r"\.(.+)\.([0-9]+)\.[0-9a-f]{8}(?:\.plain)?\.tmp(?:-journal|-wal|-shm)?")
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 # A process's start time is known to about a second (/proc/stat's boot time is whole

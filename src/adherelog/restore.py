@@ -27,7 +27,7 @@ from adherelog.errors import (
     NotAJournalError,
 )
 from adherelog.migrations import SCHEMA_VERSION
-from adherelog.outfile import refuse_journal, staged
+from adherelog.outfile import clear_stale_temps, refuse_journal, staged
 from adherelog.storage import (
     APPLICATION_ID,
     SIDE_FILES,
@@ -161,6 +161,7 @@ def restore(
     shown = printable(backup)
     source = infile.check_readable(backup)
     _refuse_itself(source, journal, shown)
+    clear_stale_temps(journal.parent)  # a killed restore's copies, a decrypted one too
     original = source
     plain: Path | None = None
     if unseal is not None and filekind.detect(infile.head(str(source))) is filekind.Kind.AGE:
