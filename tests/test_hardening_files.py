@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from adherelog import journal as journal_module
-from helpers import connect, count, invoke, journal, ok, one_error_line, run
+from helpers import connect, count, invoke, journal, ok, one_error_line, run, scalar
 
 # Each command that takes -o FILE, with its arguments.
 WRITERS = {
@@ -263,6 +263,81 @@ def test_a_terminated_export_removes_its_temporary(
     assert process.returncode == 128 + signum
     assert one_error_line(stderr) == f"adherelog: Stopped by {name}; nothing was written."
     assert os.listdir(out) == []
+
+
+# Runs ``adherelog ARGS`` and sends itself SIGNAL (by name) when the journal is being
+# closed, after the command's write has committed (or, with "before", as the write begins).
+SIGNAL_AT = """
+import os
+import signal
+import sys
+
+from adherelog import storage
+from adherelog.cli import main
+
+where, name = sys.argv[1], sys.argv[2]
+step = storage.Store.close if where == "close" else storage.Store.write
+
+
+def signalled(self, *args, **kwargs):
+    if self.path is not None and not self.in_memory:
+        os.kill(os.getpid(), getattr(signal, name))
+    return step(self, *args, **kwargs)
+
+
+setattr(storage.Store, where, signalled)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def run_signalled(where: str, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT, where, name, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("SIGTERM", "Stopped by SIGTERM"), ("SIGINT", "Interrupted")]
+)
+def test_a_stop_once_the_change_is_saved_says_so_and_is_done(name: str, said: str) -> None:
+    """A stop that comes after the commit (the journal being closed, the report printed)
+    must not say "nothing was written": a script would take the dose again."""
+    ok("med", "add", "Ibuprofen", "--as-needed")
+    result = run_signalled("close", name, "take", "ibuprofen")
+    assert one_error_line(result.stderr) == (
+        f"adherelog: {said} once the change was saved; only the report was not shown."
+    )
+    assert result.returncode == 0
+    assert count("records") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "said", "code"),
+    [("SIGTERM", "Stopped by SIGTERM", 143), ("SIGINT", "Interrupted", 130)],
+)
+def test_a_stop_before_the_change_is_saved_writes_nothing(name: str, said: str, code: int) -> None:
+    ok("med", "add", "Ibuprofen", "--as-needed")
+    result = run_signalled("write", name, "take", "ibuprofen")
+    assert one_error_line(result.stderr) == f"adherelog: {said}; nothing was written."
+    assert result.returncode == code
+    assert count("records") == 0
+
+
+def test_a_stop_after_a_restore_replaced_the_journal_does_not_deny_it(tmp_path: Path) -> None:
+    source = tmp_path / "source.db"
+    ok("--db", str(source), "med", "add", "Metformin", "--time", "08:00")
+    ok("med", "add", "Sertraline", "--time", "09:00")
+    result = run_signalled("close", "SIGTERM", "restore", str(source))
+    assert one_error_line(result.stderr) == (
+        "adherelog: Stopped by SIGTERM after the journal was changed; what was saved stays."
+    )
+    assert result.returncode == 143
+    assert count("meds") == 1
+    assert scalar("SELECT name FROM meds") == "Metformin"
 
 
 def test_a_signal_that_was_ignored_stays_ignored(tmp_path: Path) -> None:

@@ -58,4 +58,4 @@ class Stopped(BaseException):
         self.exit_code = 128 + signum
 
     def __str__(self) -> str:
-        return f"Stopped by {signal.Signals(self.exit_code - 128).name}; nothing was written."
+        return f"Stopped by {signal.Signals(self.exit_code - 128).name}"

@@ -32,6 +32,7 @@ from adherelog.storage import (
     APPLICATION_ID,
     SIDE_FILES,
     is_corruption,
+    mark_saved,
     open_store,
     reading_file,
 )
@@ -209,6 +210,7 @@ def _restore_from(
                     f"The journal {journal} could not be replaced ({exc}); it was left as it "
                     "was" + (f" and a copy of it is at {kept}." if kept else ".")
                 ) from None
+            mark_saved(journal)
         finally:
             store.close()
     except BaseException:

@@ -30,6 +30,7 @@ def _handle_stop_signals() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run adherelog with ``argv`` (default: the process arguments); return the exit code."""
     _handle_stop_signals()
+    _forget_earlier_runs()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not os.environ.get("ADHERELOG_NO_FAST_PATH"):
@@ -41,8 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adherelog.cli.app import run_app
 
         return run_app(args)
-    except Stopped as stop:  # before or after a command's own work: nothing was being written
-        from adherelog.cli.common import error
+    except Stopped as stop:  # before or after a command's own work
+        from adherelog.cli.common import stopped
 
-        error(str(stop))
-        return stop.exit_code
+        return stopped(str(stop), stop.exit_code)
+
+
+def _forget_earlier_runs() -> None:
+    """What an earlier :func:`main` in this process noted about its command (tests run many)."""
+    for name, attribute in (("adherelog.storage", "SAVED"), ("adherelog.cli.common", "FINISHED")):
+        module = sys.modules.get(name)
+        if module is not None:
+            getattr(module, attribute).clear()

@@ -153,11 +153,9 @@ def guarded(action: Callable[[], None]) -> int:
         error(_os_failure(exc))
         return 1
     except KeyboardInterrupt:
-        error("Interrupted; nothing was written.")
-        return 130
+        return stopped("Interrupted", 130)
     except Stopped as exc:
-        error(str(exc))
-        return exc.exit_code
+        return stopped(str(exc), exc.exit_code)
     except Exception as exc:
         if os.environ.get("ADHERELOG_DEBUG"):
             raise
@@ -212,6 +210,34 @@ def show(settings: Settings, shown: Shown | None) -> int:
     return shown.code
 
 
+FINISHED: list[bool] = []
+"""Not empty once the running command's work is done (and its change, if any, saved):
+what is left, closing the journal and printing the report, is no reason for a stop
+signal to say that the change was not made (:func:`stopped`)."""
+
+
+def stopped(what: str, code: int) -> int:
+    """Say how a stop (Ctrl-C, SIGTERM, SIGHUP: ``what``, exit ``code``) left the journal;
+    the exit code. Before any change was saved: nothing was written. After the command's
+    work was done and its change saved, the command is done (exit 0): only its report is
+    missing. In between (a command that saves in steps), what was saved stays."""
+    storage = sys.modules.get("adherelog.storage")
+    saved = storage is not None and bool(storage.SAVED)
+    if saved and FINISHED:
+        error(f"{what} once the change was saved; only the report was not shown.")
+        return 0
+    if saved:
+        error(f"{what} after the journal was changed; what was saved stays.")
+        return code
+    error(f"{what}; nothing was written.")
+    return code
+
+
+def finished() -> None:
+    """Note that the running command's work is done (see :data:`FINISHED`)."""
+    FINISHED.append(True)
+
+
 def command(settings: Settings, work: Callable[[], Shown | None]) -> int:
     """The one wrapper of every command: run ``work``, show what it returns as ``settings``
     ask, and give the exit code (errors leave through :func:`guarded`)."""
@@ -219,7 +245,9 @@ def command(settings: Settings, work: Callable[[], Shown | None]) -> int:
 
     def run() -> None:
         nonlocal code
-        code = show(settings, work())
+        shown = work()
+        finished()
+        code = show(settings, shown)
 
     return guarded(run) or code
 
@@ -239,6 +267,7 @@ def session_command(
     def run() -> Shown | None:
         with open_session(settings, write=write) as session:
             shown = work(session)
+            finished()  # its change is saved: the journal is closed next
             return None if shown is None else shown.ready(settings)
 
     return command(settings, run)

@@ -402,12 +402,23 @@ def diagnose(exc: sqlite3.Error, path: Path | None) -> AdherelogError:
     )
 
 
+SAVED: list[Path] = []
+"""The journals this process has changed (a write committed), in order: a stop signal
+that comes after a change was saved must not say that nothing was written."""
+
+
+def mark_saved(path: Path) -> None:
+    """Note that a change to the journal at ``path`` is saved (see :data:`SAVED`)."""
+    SAVED.append(path)
+
+
 class Store:
     """An open journal. Use :func:`open_store`; close with :meth:`close`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self.conn = conn
         self.path = path
+        self.in_memory = False  # a copy in memory (a read of an older journal, a dry run)
         # Run at the end of every write transaction, just before it commits.
         self.before_commit: Callable[[sqlite3.Connection], None] | None = None
         # The journal whose -wal and -shm files this read made, to remove when it closes.
@@ -458,6 +469,8 @@ class Store:
             if _is_busy(exc):
                 raise JournalBusyError("The journal is busy; nothing was written.") from None
             raise
+        if self.path is not None and not self.in_memory:
+            mark_saved(self.path)
 
     def _rollback(self) -> None:
         """Undo the open transaction, if SQLite has not already done so (it rolls back by
@@ -713,6 +726,7 @@ def _in_memory(source: sqlite3.Connection | None, path: Path | None) -> Store:
             source.backup(memory)
             source.close()
         store = Store(memory, path)
+        store.in_memory = True
         migrate(store, in_memory=True)
     except BaseException:
         memory.close()
