@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -270,6 +271,7 @@ def test_a_terminated_export_removes_its_temporary(
 SIGNAL_AT = """
 import os
 import signal
+import stat
 import sys
 
 from adherelog import storage
@@ -858,3 +860,98 @@ def test_a_restore_clears_a_killed_restores_decrypted_copy(
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert count("meds") == 1
+
+
+# --- restore into a bad place -------------------------------------------------------------------
+
+
+def _a_backup(tmp_path: Path, *, sealed: bool = False) -> Path:
+    source = tmp_path / "source.db"
+    ok("--db", str(source), "sample", "--days", "30")
+    backup = tmp_path / ("backup.age" if sealed else "backup.db")
+    args = ["--encrypt"] if sealed else []
+    made = invoke("--db", str(source), "backup", str(backup), *args, env=PASSPHRASE)
+    assert made.exit_code == 0, made.stderr
+    return backup
+
+
+PASSPHRASE = {"ADHERELOG_PASSPHRASE": "correct horse battery staple"}
+
+
+@pytest.mark.parametrize("sealed", [False, True])
+def test_a_failed_restore_into_a_new_place_leaves_no_folder(tmp_path: Path, sealed: bool) -> None:
+    backup = _a_backup(tmp_path, sealed=sealed)
+    if not sealed:  # damaged past its first pages: refused after the copy beside the journal
+        with backup.open("r+b") as handle:
+            handle.seek(20_000)
+            handle.write(b"garbage" * 500)
+    else:  # an export, not a backup: refused once decrypted beside the journal
+        source = tmp_path / "source.db"
+        made = invoke(
+            "--db", str(source), "export", "--encrypt", "-o", str(backup), "--force", env=PASSPHRASE
+        )
+        assert made.exit_code == 0, made.stderr
+    target = tmp_path / "new" / "sub" / "j.db"
+    result = invoke("--db", str(target), "restore", str(backup), env=PASSPHRASE)
+    assert result.exit_code == 1, result.stderr
+    one_error_line(result.stderr)
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_restore_into_a_new_place_makes_its_folders_private(tmp_path: Path) -> None:
+    backup = _a_backup(tmp_path)
+    target = tmp_path / "new" / "sub" / "j.db"
+    assert invoke("--db", str(target), "restore", str(backup)).exit_code == 0
+    assert [stat.S_IMODE((tmp_path / p).stat().st_mode) for p in ("new", "new/sub")] == [
+        0o700,
+        0o700,
+    ]
+
+
+def test_a_restore_into_a_bad_place_says_what_is_wrong_with_it(
+    tmp_path: Path, read_only_disk: Path
+) -> None:
+    backup = _a_backup(tmp_path)
+    (tmp_path / "dangling").symlink_to("/nonexistent/x.db")
+    (tmp_path / "file").write_text("")
+    cases = {
+        read_only_disk / "j.db": (
+            f"Cannot change the journal {read_only_disk / 'j.db'}: the folder {read_only_disk}"
+            " is not writable; nothing was written."
+        ),
+        tmp_path / "dangling": (
+            f"{tmp_path / 'dangling'} is a symbolic link, not an adherelog journal; it was left"
+            " untouched."
+        ),
+        tmp_path / "file" / "j.db": (
+            f"Cannot open the journal {tmp_path / 'file' / 'j.db'}: not a directory."
+        ),
+    }
+    before = sorted(os.listdir(tmp_path))
+    for target, said in cases.items():
+        result = invoke("--db", str(target), "restore", str(backup))
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr) == f"adherelog: {said}"
+    assert sorted(os.listdir(tmp_path)) == before
+    assert os.listdir(read_only_disk) == []
+
+
+def test_an_encrypted_restore_onto_a_full_disk_names_the_journal(tmp_path: Path) -> None:
+    backup = _a_backup(tmp_path, sealed=True)
+    disk = tmp_path / "disk"
+    mount_tmpfs(disk, "400k")
+    try:
+        target = disk / "j.db"
+        ok("--db", str(target), "med", "add", "X", "--time", "08:00")
+        free = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - 200 * 1024))
+        before = _ours(disk)
+        result = invoke("--db", str(target), "restore", str(backup), env=PASSPHRASE)
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr) == (
+            f"adherelog: Cannot change the journal {target}: no space left on the device "
+            f"holding {target}; nothing was written."
+        )
+        assert _ours(disk) == before
+    finally:
+        unmount(disk)

@@ -13,6 +13,7 @@ crash leaves the old journal or the restored one. Nothing here prints.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Callable
@@ -31,10 +32,14 @@ from adherelog.outfile import clear_stale_temps, refuse_journal, staged
 from adherelog.storage import (
     APPLICATION_ID,
     SIDE_FILES,
+    blocked,
     is_corruption,
+    journal_stat,
+    make_folders,
     mark_saved,
     open_store,
     reading_file,
+    remove_folders,
 )
 from adherelog.storage import check as check_queries
 from adherelog.storage.backup import copy_journal
@@ -108,10 +113,7 @@ def _checked_copy(source: Path, tmp: Path, shown: str, journal: Path) -> int:
     except sqlite3.DatabaseError as exc:
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL:
             # The copy is beside the journal (SQLite has given back the space it took).
-            raise AdherelogError(
-                f"Cannot change the journal {journal}: no space left on the device holding "
-                f"{journal}; nothing was written."
-            ) from None
+            raise _no_room(journal) from None
         if not is_corruption(exc):
             raise
         copy = None
@@ -137,17 +139,42 @@ def _unsealed_copy(
 
     sealed = infile.read_all(str(source), agefile.sealed_limit(MAX_SEALED_PLAIN), "a backup")
     plain = unseal(sealed)
-    journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = journal.with_name(f".{journal.name}.{os.getpid()}.{os.urandom(4).hex()}.plain.tmp")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(plain)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(path)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _no_room(journal) from None
         raise
     return path
+
+
+def _no_room(journal: Path) -> AdherelogError:
+    return AdherelogError(
+        f"Cannot change the journal {journal}: no space left on the device holding "
+        f"{journal}; nothing was written."
+    )
+
+
+def _check_place(journal: Path) -> list[Path]:
+    """Refuse a journal path that no write could use, as opening the journal would (a link,
+    a folder or a FIFO there, a folder that is not writable, a full disk), before anything
+    is made; then make its missing folders (0700): those made, innermost first."""
+    try:
+        journal_stat(journal)
+        reason = blocked(journal)
+        if reason is not None:
+            raise AdherelogError(
+                f"Cannot change the journal {journal}: {reason}; nothing was written."
+            )
+        return make_folders(journal.parent)
+    except OSError as exc:
+        cause = (exc.strerror or type(exc).__name__).lower()
+        raise AdherelogError(f"Cannot open the journal {journal}: {cause}.") from None
 
 
 def restore(
@@ -162,33 +189,37 @@ def restore(
     shown = printable(backup)
     source = infile.check_readable(backup)
     _refuse_itself(source, journal, shown)
-    clear_stale_temps(journal.parent)  # a killed restore's copies, a decrypted one too
-    original = source
-    plain: Path | None = None
-    if unseal is not None and filekind.detect(infile.head(str(source))) is filekind.Kind.AGE:
-        plain = _unsealed_copy(source, journal, shown, unseal)
-        source = plain
+    made = _check_place(journal)
     try:
-        return _restore_from(journal, source, original, shown, now)
-    finally:
-        if plain is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(plain)
+        clear_stale_temps(journal.parent)  # a killed restore's copies, a decrypted one too
+        original = source
+        plain: Path | None = None
+        if unseal is not None and filekind.detect(infile.head(str(source))) is filekind.Kind.AGE:
+            plain = _unsealed_copy(source, journal, shown, unseal)
+            source = plain
+        try:
+            return _restore_from(journal, source, original, shown, now)
+        finally:
+            if plain is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(plain)
+    except BaseException:
+        if not os.path.lexists(journal):
+            remove_folders(made)  # only ever removes empty folders
+        raise
 
 
 def _restore_from(
     journal: Path, source: Path, original: Path, shown: str, now: datetime
 ) -> Restored:
     _check_backup(source, shown)
-    made_folder = not os.path.lexists(journal.parent)
-    if made_folder:
-        journal.parent.mkdir(mode=0o700, parents=True)
     had_journal = os.path.lexists(journal) and os.path.getsize(journal) > 0
     tmp = journal.with_name(f".{journal.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     kept: Path | None = None
     try:
         version = _checked_copy(source, tmp, shown, journal)
         store = open_store(journal, write=True)
+        replaced = False
         try:
             # The journal stays locked from here until the store closes: the kept copy
             # and the replaced journal are the same, and no write falls in between.
@@ -211,13 +242,12 @@ def _restore_from(
                     "was" + (f" and a copy of it is at {kept}." if kept else ".")
                 ) from None
             mark_saved(journal)
+            replaced = True
         finally:
-            store.close()
-    except BaseException:
-        if made_folder and not os.path.lexists(journal):
-            with contextlib.suppress(OSError):
-                journal.parent.rmdir()  # only ever removes an empty folder
-        raise
+            if replaced:
+                store.close()
+            else:
+                store.close_failed()  # a journal made for the restore is removed again
     finally:
         for suffix in ("", *SIDE_FILES):
             with contextlib.suppress(OSError):

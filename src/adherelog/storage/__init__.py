@@ -131,6 +131,21 @@ def _same_file(found: os.stat_result, expected: os.stat_result) -> bool:
     )
 
 
+def make_folders(folder: Path) -> list[Path]:
+    """Make the missing folders up to ``folder``, private (0700); those made (innermost
+    first), for :func:`remove_folders`."""
+    missing = _missing_folders(folder)
+    _make_private_dir(folder)
+    return missing
+
+
+def remove_folders(folders: Sequence[Path]) -> None:
+    """Remove ``folders`` (innermost first), each only while empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
 def _make_private_dir(folder: Path) -> None:
     """Make the missing folders up to ``folder``, private (0700). A folder another process
     made meanwhile (another adherelog creating the same journal) is used as it is."""
