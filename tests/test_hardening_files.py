@@ -536,6 +536,27 @@ def test_stdout_on_a_full_disk_is_named_in_one_sentence(full_disk: Path) -> None
     )
 
 
+@pytest.mark.parametrize(("args", "saved"), [(["take", "ibuprofen"], True), (["due"], False)])
+def test_a_report_that_cannot_be_written_says_whether_the_change_was_saved(
+    args: list[str], saved: bool
+) -> None:
+    ok("med", "add", "Ibuprofen", "--as-needed")
+    with open("/dev/full", "w") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "adherelog", *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        "adherelog: The report could not be written (no space left on the device)"
+        + ("; the change was saved." if saved else ".")
+    )
+    assert count("records") == int(saved)
+
+
 # --- the journal is never an output -----------------------------------------------------------
 
 # Every command that writes a document to -o FILE, and backup (which takes PATH).
