@@ -976,3 +976,51 @@ def test_an_encrypted_restore_onto_a_full_disk_names_the_journal(tmp_path: Path)
         assert _ours(disk) == before
     finally:
         unmount(disk)
+
+
+# --- remind install on a full or read-only disk -------------------------------------------------
+
+
+def test_remind_install_on_a_full_disk_writes_both_units_or_neither(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    mount_tmpfs(config, "64k")
+    try:
+        units = config / "systemd" / "user"
+        units.mkdir(parents=True)
+        # One page free: room for the service's file, none for the timer's.
+        (config / "room").write_bytes(b"\0" * 4096)
+        fd = os.open(config / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while os.write(fd, b"\0" * 512):
+                pass
+        except OSError:
+            pass  # the disk is full
+        finally:
+            os.close(fd)
+        (config / "room").unlink()
+        result = invoke("remind", "install", env={"XDG_CONFIG_HOME": str(config)})
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr) == (
+            f"adherelog: Cannot write {units / 'adherelog-remind.timer'}: no space left on the"
+            " device; the units were left as they were."
+        )
+        assert os.listdir(units) == []
+        remount_read_only(config)
+        result = invoke("remind", "install", env={"XDG_CONFIG_HOME": str(config)})
+        assert one_error_line(result.stderr) == (
+            f"adherelog: Cannot write {units / 'adherelog-remind.service'}: read-only file"
+            " system; the units were left as they were."
+        )
+    finally:
+        unmount(config)
+
+
+def test_remind_install_where_the_unit_folder_is_a_file_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    (config / "systemd").mkdir(parents=True)
+    (config / "systemd" / "user").write_text("")
+    result = invoke("remind", "install", env={"XDG_CONFIG_HOME": str(config)})
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr) == (
+        f"adherelog: {config / 'systemd' / 'user'} is not a folder; no unit was written."
+    )

@@ -10,6 +10,7 @@ channel is reported without any health data, goes to the user's journal.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shlex
 import sys
@@ -131,8 +132,9 @@ def cron_line(command: list[str], every: int) -> str:
     return f"{minutes} * * * * {bus} {words} >/dev/null"
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``path`` whole (a temporary file beside it, renamed over it), mode 0644."""
+def _staged_unit(path: Path, text: str) -> Path:
+    """A temporary file beside ``path`` holding ``text`` in full (mode 0644), to be renamed
+    over it; removed again when it cannot be written."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, UNIT_MODE)
@@ -142,15 +144,23 @@ def _write(path: Path, text: str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return tmp
+
+
+def _cause(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the device"
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def install(journal: Path, every: int, *, cron: bool) -> Installed:
-    """Write (or replace) the service and timer, or with ``cron`` only make the line."""
+    """Write (or replace) the service and timer, or with ``cron`` only make the line. Both
+    are written in full beside their places before either replaces what is there: a
+    failure (a full disk, a read-only folder) leaves the units as they were."""
     command = pass_command(journal)
     _check_plain(command)
     if cron:
@@ -161,9 +171,28 @@ def install(journal: Path, every: int, *, cron: bool) -> Installed:
     for path in (service, timer):
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise AdherelogError(f"{path} is not a plain file; it was left untouched.")
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(service, service_text(command))
-    _write(timer, timer_text(every))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise AdherelogError(f"{folder} is not a folder; no unit was written.") from None
+    except OSError as exc:
+        raise AdherelogError(
+            f"Cannot make the folder {folder}: {_cause(exc)}; no unit was written."
+        ) from None
+    staged: list[tuple[Path, Path]] = []
+    path, renamed = service, 0
+    try:
+        for path, text in ((service, service_text(command)), (timer, timer_text(every))):
+            staged.append((_staged_unit(path, text), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            renamed += 1
+    except OSError as exc:
+        for tmp, _ in staged[renamed:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        left = "; the units were left as they were" if renamed == 0 else ""
+        raise AdherelogError(f"Cannot write {path}: {_cause(exc)}{left}.") from None
     return Installed(every, command, service=service, timer=timer, replaced=replaced)
 
 
