@@ -82,6 +82,41 @@ def test_the_journal_path_is_a_plain_file_name(tmp_path: Path, name: str) -> Non
 @pytest.mark.parametrize(
     "args",
     [
+        ["import", ""],
+        ["import", "", "--from", "loop"],
+        ["tip", "import", ""],
+        ["restore", ""],
+        ["buddy", "import", "", "--as", "ana"],
+    ],
+)
+def test_an_empty_file_name_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok("med", "add", "Zed", "--time", "08:00")
+    before = sha256(Path(os.environ["ADHERELOG_DB"]))
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert one_error_line(result.stderr) == "adherelog: '' names no file; give the file's path."
+    assert sha256(Path(os.environ["ADHERELOG_DB"])) == before
+
+
+def test_an_empty_backup_path_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok("med", "add", "Zed", "--time", "08:00")
+    result = invoke("backup", "")
+    assert result.exit_code == 2
+    assert one_error_line(result.stderr) == (
+        "adherelog: PATH '' names no file or folder; give one (or none)."
+    )
+    assert os.listdir(tmp_path) == ["data"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
         ["med", "add", "Zed", "--time", "08:00"],
         ["due"],
         ["restore", "backup.db"],

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from adherelog import agefile, cardfile, identity, rules, signing
+from adherelog import agefile, cardfile, identity, infile, rules, signing
 from adherelog.cardfile import ReceivedCard
 from adherelog.errors import AdherelogError, ConflictError, NotFoundError, UsageError
 from adherelog.session import Session, new_id
@@ -90,6 +90,8 @@ def read_source(source: str, stdin_read: Callable[[int], bytes]) -> bytes:
     if source == STDIN:
         data = stdin_read(MAX_FILE_BYTES + 1)
     else:
+        if not source:
+            raise infile.empty_name()
         try:
             fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:

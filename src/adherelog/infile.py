@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from adherelog.errors import AdherelogError, InvalidFileError, NotFoundError
+from adherelog.errors import AdherelogError, InvalidFileError, NotFoundError, UsageError
 from adherelog.text import printable
 
 STDIN = "-"
@@ -23,6 +23,11 @@ HEAD_BYTES = 4096
 def missing(path: str | os.PathLike[str]) -> NotFoundError:
     """The one sentence for a file that is not there."""
     return NotFoundError(f"There is no file {printable(str(path))}.")
+
+
+def empty_name() -> UsageError:
+    """The one sentence for an empty file name (a script's unset variable)."""
+    return UsageError("'' names no file; give the file's path.")
 
 
 def _not_regular(path: str | os.PathLike[str]) -> InvalidFileError:
@@ -35,6 +40,8 @@ def _open(path: str | os.PathLike[str]) -> BinaryIO:
     """``path`` opened for reading once it is known to be a regular file: a device, a FIFO
     nobody writes to or a socket is refused at once, never opened (which could hang) or
     read without end."""
+    if not str(path):
+        raise empty_name()
     try:
         found = os.stat(path)
         if stat.S_ISDIR(found.st_mode):

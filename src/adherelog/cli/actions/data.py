@@ -331,6 +331,8 @@ def backup(
     def work() -> Shown:
         from adherelog import clock, jsonshape, maintenance, paths
 
+        if path == "":
+            raise UsageError("PATH '' names no file or folder; give one (or none).")
         made = maintenance.backup_journal(
             paths.journal_path(settings.db),
             path,
