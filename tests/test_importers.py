@@ -224,11 +224,14 @@ def test_loop_csv_with_unknown_columns_is_refused(tmp_path: Path) -> None:
     assert "the column 'Mood'" in line
 
 
-def test_loop_folder_without_habits_is_refused(tmp_path: Path) -> None:
+def test_loop_folder_or_file_without_habits_is_refused_by_its_name(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    assert "There is no Habits.csv" in _refused(
-        ["import", "--from", "loop", str(tmp_path / "empty")]
-    )
+    (tmp_path / "garbage.bin").write_bytes(bytes(range(256)))
+    for named in (tmp_path / "empty", tmp_path / "garbage.bin"):
+        assert _refused(["import", "--from", "loop", str(named)]) == (
+            f"adherelog: {named}: there is no Habits.csv in it; give the zip Loop Habit"
+            " Tracker exported, its folder, or its Habits.csv."
+        )
 
 
 def test_a_damaged_loop_zip_is_refused(tmp_path: Path) -> None:

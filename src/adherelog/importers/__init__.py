@@ -87,7 +87,10 @@ def _read_loop(path: str) -> Converted:
     if not os.path.isdir(path):
         infile.check_readable(path)
     files = loop.files_of(_loop_entries(path))
-    return loop.convert(files, clock.local_zone(), clock.now())
+    try:
+        return loop.convert(files, clock.local_zone(), clock.now())
+    except loop.NoHabitsError as exc:
+        raise InvalidFileError(f"{printable(path)}: {exc}") from None
 
 
 READERS: dict[str, Callable[[str], Converted]] = {

@@ -97,13 +97,18 @@ def _habit_folder(files: Mapping[str, str], position: str) -> str | None:
     return None
 
 
+class NoHabitsError(InvalidFileError):
+    """The files hold no Habits.csv (told of "it": the caller names the file)."""
+
+
 def convert(files: Mapping[str, str], zone: ZoneInfo, now: datetime) -> Converted:
     """The habits of a Loop export: ``files`` maps each CSV's path inside the export (with
-    ``/``) to its text. Raises InvalidFileError when it is not what Loop writes."""
+    ``/``) to its text. Raises InvalidFileError when it is not what Loop writes
+    (:class:`NoHabitsError` when there is no Habits.csv)."""
     habits_path = next((p for p in files if p.split("/")[-1] == HABITS), None)
     if habits_path is None:
-        raise InvalidFileError(
-            f"There is no {HABITS} in it; give the zip Loop Habit Tracker exported, its "
+        raise NoHabitsError(
+            f"there is no {HABITS} in it; give the zip Loop Habit Tracker exported, its "
             "folder, or its Habits.csv."
         )
     root = habits_path[: -len(HABITS)]
