@@ -266,35 +266,47 @@ def test_a_terminated_export_removes_its_temporary(
     assert os.listdir(out) == []
 
 
-# Runs ``adherelog ARGS`` and sends itself SIGNAL (by name) when the journal is being
-# closed, after the command's write has committed (or, with "before", as the write begins).
+# Runs ``adherelog ARGS`` and sends itself SIGNAL (by name) as the Nth call of a function
+# (``module:Class.function@N``) begins; calls on a journal in memory (a dry run's copy)
+# are not counted.
 SIGNAL_AT = """
+import importlib
 import os
 import signal
-import stat
 import sys
 
-from adherelog import storage
 from adherelog.cli import main
 
-where, name = sys.argv[1], sys.argv[2]
-step = storage.Store.close if where == "close" else storage.Store.write
+target, name = sys.argv[1], sys.argv[2]
+where, _, nth = target.partition("@")
+module, _, attribute = where.partition(":")
+owner = importlib.import_module(module)
+*path, last = attribute.split(".")
+for part in path:
+    owner = getattr(owner, part)
+step = getattr(owner, last)
+calls = []
 
 
-def signalled(self, *args, **kwargs):
-    if self.path is not None and not self.in_memory:
-        os.kill(os.getpid(), getattr(signal, name))
-    return step(self, *args, **kwargs)
+def signalled(*args, **kwargs):
+    if not getattr(args[0] if args else None, "in_memory", False):
+        calls.append(1)
+        if len(calls) == int(nth or 1):
+            os.kill(os.getpid(), getattr(signal, name))
+    return step(*args, **kwargs)
 
 
-setattr(storage.Store, where, signalled)
+setattr(owner, last, signalled)
 sys.exit(main(sys.argv[3:]))
 """
 
+CLOSE = "adherelog.storage:Store.close"
+WRITE = "adherelog.storage:Store.write"
 
-def run_signalled(where: str, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+
+def run_signalled(target: str, name: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", SIGNAL_AT, where, name, *args],
+        [sys.executable, "-c", SIGNAL_AT, target, name, *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -309,7 +321,7 @@ def test_a_stop_once_the_change_is_saved_says_so_and_is_done(name: str, said: st
     """A stop that comes after the commit (the journal being closed, the report printed)
     must not say "nothing was written": a script would take the dose again."""
     ok("med", "add", "Ibuprofen", "--as-needed")
-    result = run_signalled("close", name, "take", "ibuprofen")
+    result = run_signalled(CLOSE, name, "take", "ibuprofen")
     assert one_error_line(result.stderr) == (
         f"adherelog: {said} once the change was saved; only the report was not shown."
     )
@@ -323,17 +335,69 @@ def test_a_stop_once_the_change_is_saved_says_so_and_is_done(name: str, said: st
 )
 def test_a_stop_before_the_change_is_saved_writes_nothing(name: str, said: str, code: int) -> None:
     ok("med", "add", "Ibuprofen", "--as-needed")
-    result = run_signalled("write", name, "take", "ibuprofen")
+    result = run_signalled(WRITE, name, "take", "ibuprofen")
     assert one_error_line(result.stderr) == f"adherelog: {said}; nothing was written."
     assert result.returncode == code
     assert count("records") == 0
+
+
+def test_a_stop_before_the_first_change_to_a_new_journal_leaves_nothing(tmp_path: Path) -> None:
+    """Making a new journal commits its tables first: that is no change saved, and the
+    journal made for the command goes again."""
+    new = tmp_path / "sub" / "new.db"
+    args = ["--db", str(new), "med", "add", "Foo", "--time", "08:00"]
+    result = run_signalled(f"{WRITE}@2", "SIGINT", *args)
+    assert one_error_line(result.stderr) == "adherelog: Interrupted; nothing was written."
+    assert result.returncode == 130
+    assert not (tmp_path / "sub").exists()
+
+
+def test_a_stop_once_an_import_is_saved_says_so(tmp_path: Path) -> None:
+    """An import closes its journal inside its own work: a stop there comes once the change
+    is saved."""
+    ok("--db", str(tmp_path / "source.db"), "sample", "--days", "7")
+    export = tmp_path / "export.json"
+    export.write_text(ok("--db", str(tmp_path / "source.db"), "export").stdout)
+    ok("med", "add", "Zed", "--time", "08:00")
+    result = run_signalled(CLOSE, "SIGTERM", "import", str(export))
+    assert one_error_line(result.stderr) == (
+        "adherelog: Stopped by SIGTERM once the change was saved; only the report was not shown."
+    )
+    assert result.returncode == 0
+    assert count("records") > 0
+
+
+def test_a_stop_once_the_work_is_done_keeps_the_commands_own_exit_code(tmp_path: Path) -> None:
+    """A reminder pass that could not send exits 1, stopped or not."""
+    ok("med", "add", "Aspirin", "--time", "07:00", "--start", "2026-11-21")
+    result = run_signalled(
+        "adherelog.cli.common:show", "SIGTERM", "remind", "--via", "json://127.0.0.1:9/"
+    )
+    assert "once the change was saved" in result.stderr
+    assert result.returncode == 1
+
+
+def test_a_stopped_remind_install_leaves_no_temporary_file(tmp_path: Path) -> None:
+    units = tmp_path / "config" / "systemd" / "user"
+    stop = "adherelog.remind_units:_staged_unit@2"
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT, stop, "SIGTERM", "remind", "install"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
+    assert result.returncode == 143
+    assert one_error_line(result.stderr) == "adherelog: Stopped by SIGTERM; nothing was written."
+    assert os.listdir(units) == []
 
 
 def test_a_stop_after_a_restore_replaced_the_journal_does_not_deny_it(tmp_path: Path) -> None:
     source = tmp_path / "source.db"
     ok("--db", str(source), "med", "add", "Metformin", "--time", "08:00")
     ok("med", "add", "Sertraline", "--time", "09:00")
-    result = run_signalled("close", "SIGTERM", "restore", str(source))
+    result = run_signalled(CLOSE, "SIGTERM", "restore", str(source))
     assert one_error_line(result.stderr) == (
         "adherelog: Stopped by SIGTERM after the journal was changed; what was saved stays."
     )

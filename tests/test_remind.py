@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -669,13 +671,15 @@ def notification_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     if daemon is None or shutil.which("notify-send") is None:
         pytest.skip("dbus-daemon or notify-send is not installed (.ci/run installs both)")
     log = tmp_path / "notifications.log"
+    # A short folder for the socket: a unix socket's path is limited to 107 bytes.
+    folder = tempfile.mkdtemp(prefix="bus-")
     bus = subprocess.Popen(
         [
             daemon,
             "--session",
             "--nofork",
             "--print-address=1",
-            f"--address=unix:path={tmp_path}/bus",
+            f"--address=unix:path={folder}/s",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -684,7 +688,7 @@ def notification_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     server = None
     try:
         assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
+        address = _line_within(bus.stdout, 10)
         assert address.startswith("unix:path="), address
         server = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("notification_server.py")), str(log)],
@@ -693,7 +697,7 @@ def notification_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
             env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": address},
         )
         assert server.stdout is not None
-        assert server.stdout.readline().strip() == "ready"
+        assert _line_within(server.stdout, 10) == "ready"
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
         yield log
     finally:
@@ -701,6 +705,14 @@ def notification_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
             if process is not None:
                 process.terminate()
                 process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _line_within(stream: IO[str], seconds: float) -> str:
+    """The next line a process writes to ``stream``, or a failure after ``seconds``."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    assert ready, f"no line within {seconds} seconds"
+    return stream.readline().strip()
 
 
 def test_a_reminder_reaches_a_notification_server_through_the_real_notify_send(

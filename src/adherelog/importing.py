@@ -150,7 +150,7 @@ def _room_for_staging() -> Iterator[None]:
         yield
     except (sqlite3.OperationalError, OSError) as exc:
         if isinstance(exc, OSError):
-            full = exc.errno == errno.ENOSPC
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         else:
             full = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL
         if not full:

@@ -187,10 +187,12 @@ def install(journal: Path, every: int, *, cron: bool) -> Installed:
         for tmp, path in staged:
             os.replace(tmp, path)
             renamed += 1
-    except OSError as exc:
+    except BaseException as exc:  # a stop signal too: no temporary file is left
         for tmp, _ in staged[renamed:]:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         left = "; the units were left as they were" if renamed == 0 else ""
         raise AdherelogError(f"Cannot write {path}: {_cause(exc)}{left}.") from None
     return Installed(every, command, service=service, timer=timer, replaced=replaced)

@@ -160,21 +160,29 @@ def _no_room(journal: Path) -> AdherelogError:
     )
 
 
-def _check_place(journal: Path) -> list[Path]:
+def _check_place(journal: Path) -> None:
     """Refuse a journal path that no write could use, as opening the journal would (a link,
-    a folder or a FIFO there, a folder that is not writable, a full disk), before anything
-    is made; then make its missing folders (0700): those made, innermost first."""
+    a folder or a FIFO there, a folder that is not writable, a full disk)."""
     try:
         journal_stat(journal)
         reason = blocked(journal)
-        if reason is not None:
-            raise AdherelogError(
-                f"Cannot change the journal {journal}: {reason}; nothing was written."
-            )
+    except OSError as exc:
+        raise _cannot_open(journal, exc) from None
+    if reason is not None:
+        raise AdherelogError(f"Cannot change the journal {journal}: {reason}; nothing was written.")
+
+
+def _made_folders(journal: Path) -> list[Path]:
+    """Make the journal's missing folders (0700); those made, innermost first."""
+    try:
         return make_folders(journal.parent)
     except OSError as exc:
-        cause = (exc.strerror or type(exc).__name__).lower()
-        raise AdherelogError(f"Cannot open the journal {journal}: {cause}.") from None
+        raise _cannot_open(journal, exc) from None
+
+
+def _cannot_open(journal: Path, exc: OSError) -> AdherelogError:
+    cause = (exc.strerror or type(exc).__name__).lower()
+    return AdherelogError(f"Cannot open the journal {journal}: {cause}.")
 
 
 def restore(
@@ -187,9 +195,10 @@ def restore(
     docstring); the journal is created when there is none. An age-encrypted backup is
     decrypted by ``unseal`` (SPEC §8) into a private copy that is removed afterwards."""
     shown = printable(backup)
+    _check_place(journal)
     source = infile.check_readable(backup)
     _refuse_itself(source, journal, shown)
-    made = _check_place(journal)
+    made = _made_folders(journal)
     try:
         clear_stale_temps(journal.parent)  # a killed restore's copies, a decrypted one too
         original = source

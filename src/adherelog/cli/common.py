@@ -70,6 +70,7 @@ def open_session(settings: Settings, *, write: bool, scratch: bool = False) -> I
     except BaseException:
         store.close_failed()  # a journal this failing command created is removed again
         raise
+    finished()  # the work on the journal is done and saved: it is closed next
     store.close()
 
 
@@ -220,22 +221,22 @@ def show(settings: Settings, shown: Shown | None) -> int:
     return shown.code
 
 
-FINISHED: list[bool] = []
-"""Not empty once the running command's work is done (and its change, if any, saved):
-what is left, closing the journal and printing the report, is no reason for a stop
-signal to say that the change was not made (:func:`stopped`)."""
+FINISHED: list[int] = []
+"""Not empty once the running command's work is done (its change, if any, saved), with the
+exit code it is to end with: what is left, closing the journal and printing the report,
+is no reason for a stop signal to say that the change was not made (:func:`stopped`)."""
 
 
 def stopped(what: str, code: int) -> int:
     """Say how a stop (Ctrl-C, SIGTERM, SIGHUP: ``what``, exit ``code``) left the journal;
     the exit code. Before any change was saved: nothing was written. After the command's
-    work was done and its change saved, the command is done (exit 0): only its report is
-    missing. In between (a command that saves in steps), what was saved stays."""
+    work was done and its change saved, the command is done (its own exit code): only its
+    report is missing. In between (a command that saves in steps), what was saved stays."""
     storage = sys.modules.get("adherelog.storage")
     saved = storage is not None and bool(storage.SAVED)
     if saved and FINISHED:
         error(f"{what} once the change was saved; only the report was not shown.")
-        return 0
+        return FINISHED[-1]
     if saved:
         error(f"{what} after the journal was changed; what was saved stays.")
         return code
@@ -243,9 +244,10 @@ def stopped(what: str, code: int) -> int:
     return code
 
 
-def finished() -> None:
-    """Note that the running command's work is done (see :data:`FINISHED`)."""
-    FINISHED.append(True)
+def finished(code: int = 0) -> None:
+    """Note that the running command's work is done, to end with ``code`` (see
+    :data:`FINISHED`)."""
+    FINISHED.append(code)
 
 
 def command(settings: Settings, work: Callable[[], Shown | None]) -> int:
@@ -256,7 +258,7 @@ def command(settings: Settings, work: Callable[[], Shown | None]) -> int:
     def run() -> None:
         nonlocal code
         shown = work()
-        finished()
+        finished(0 if shown is None else shown.code)
         code = show(settings, shown)
 
     return guarded(run) or code
@@ -277,7 +279,6 @@ def session_command(
     def run() -> Shown | None:
         with open_session(settings, write=write) as session:
             shown = work(session)
-            finished()  # its change is saved: the journal is closed next
             return None if shown is None else shown.ready(settings)
 
     return command(settings, run)

@@ -405,9 +405,7 @@ def diagnose(exc: sqlite3.Error, path: Path | None) -> AdherelogError:
     if code == SQLITE_FULL:
         # The journal's device has room: the full one may be that of the temporary folder,
         # where SQLite keeps what a large statement sorts or may have to undo.
-        import tempfile  # only here: no other command needs it
-
-        also = f" or the temporary folder {tempfile.gettempdir()}" if path is not None else ""
+        also = f" or the temporary folder {sqlite_temp_folder()}" if path is not None else ""
         return AdherelogError(
             f"No space left on the device holding {where}{also}; nothing was written."
         )
@@ -425,6 +423,21 @@ that comes after a change was saved must not say that nothing was written."""
 def mark_saved(path: Path) -> None:
     """Note that a change to the journal at ``path`` is saved (see :data:`SAVED`)."""
     SAVED.append(path)
+
+
+def sqlite_temp_folder() -> str:
+    """The folder SQLite keeps its temporary files in, found as its unix VFS finds it: the
+    first of ``$SQLITE_TMPDIR``, ``$TMPDIR``, /var/tmp, /usr/tmp, /tmp and the current
+    folder that is a folder this process may write in (not Python's order: without
+    ``TMPDIR`` it is /var/tmp, not /tmp)."""
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), *_TEMP_FOLDERS):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
+
+
+# Only named (in a message), never written to by adherelog.
+_TEMP_FOLDERS = ("/var/tmp", "/usr/tmp", "/tmp", ".")  # noqa: S108
 
 
 class Store:
@@ -449,10 +462,11 @@ class Store:
 
     def close_failed(self) -> None:
         """Close after the command failed: a journal this command created is removed again,
-        with the folders made for it, so that a failing command creates nothing."""
+        with the folders made for it, so that a failing command creates nothing (nor has
+        saved anything there)."""
         self.close()
-        if self.made is not None:
-            _remove_made(*self.made)
+        if self.made is not None and _remove_made(*self.made):
+            SAVED[:] = [path for path in SAVED if path != self.made[0]]
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -470,6 +484,7 @@ class Store:
                     f"{busy_timeout_ms() // 1000} seconds; nothing was written."
                 ) from None
             raise
+        changes = self.conn.total_changes
         try:
             yield self.conn
             if self.before_commit is not None:
@@ -477,6 +492,7 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+        changed = self.conn.total_changes != changes  # rows, not a new journal's tables
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -484,7 +500,7 @@ class Store:
             if _is_busy(exc):
                 raise JournalBusyError("The journal is busy; nothing was written.") from None
             raise
-        if self.path is not None and not self.in_memory:
+        if changed and self.path is not None and not self.in_memory:
             mark_saved(self.path)
 
     def _rollback(self) -> None:
@@ -664,18 +680,19 @@ def _holds_rows(path: Path) -> bool:
         return True
 
 
-def _remove_made(path: Path, folders: Sequence[Path]) -> None:
+def _remove_made(path: Path, folders: Sequence[Path]) -> bool:
     """Remove a journal this command created, its side files, and the folders it made
-    for it (each only while empty). A journal another process has open, or has written
-    into meanwhile, is its journal too: it stays."""
+    for it (each only while empty); True when it did. A journal another process has open,
+    or has written into meanwhile, is its journal too: it stays."""
     if _held_by_others(path) or _holds_rows(path):
-        return
+        return False
     for suffix in ("", *SIDE_FILES):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
     for folder in folders:
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+    return True
 
 
 def _open_checked_store(
