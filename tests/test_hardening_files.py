@@ -584,16 +584,21 @@ def test_a_new_backups_folder_is_0700_and_its_files_0600() -> None:
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_stdout_on_a_full_disk_is_named_in_one_sentence(full_disk: Path) -> None:
-    sample_journal()
-    with open(full_disk / "redirected.json", "w") as stdout:
-        result = subprocess.run(
-            [sys.executable, "-m", "adherelog", "export"],
-            stdout=stdout,
+def run_to(stdout: str | Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m adherelog ARGS`` as a real process, its standard output into ``stdout``."""
+    with open(stdout, "w") as out:
+        return subprocess.run(
+            [sys.executable, "-m", "adherelog", *args],
+            stdout=out,
             stderr=subprocess.PIPE,
             text=True,
             check=False,
         )
+
+
+def test_stdout_on_a_full_disk_is_named_in_one_sentence(full_disk: Path) -> None:
+    sample_journal()
+    result = run_to(full_disk / "redirected.json", "export")
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
         "adherelog: No space left on the device; the command stopped."
@@ -605,14 +610,7 @@ def test_a_report_that_cannot_be_written_says_whether_the_change_was_saved(
     args: list[str], saved: bool
 ) -> None:
     ok("med", "add", "Ibuprofen", "--as-needed")
-    with open("/dev/full", "w") as stdout:
-        result = subprocess.run(
-            [sys.executable, "-m", "adherelog", *args],
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+    result = run_to("/dev/full", *args)
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
         "adherelog: The report could not be written (no space left on the device)"
