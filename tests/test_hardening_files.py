@@ -62,20 +62,25 @@ def unmount(folder: Path) -> None:
         mount("umount", "-l", str(folder))
 
 
+def fill(folder: Path) -> None:
+    """Fill the disk holding ``folder`` to its last byte, with a file named ``filler``."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 512):
+            pass
+    except OSError:
+        pass  # the disk is full
+    finally:
+        os.close(fd)
+
+
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs with no free byte left; its only file is ``filler``."""
     folder = tmp_path / "disk"
     mount_tmpfs(folder, "64k")
     try:
-        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while os.write(fd, b"\0" * 512):
-                pass
-        except OSError:
-            pass  # the disk is full
-        finally:
-            os.close(fd)
+        fill(folder)
         yield folder
     finally:
         unmount(folder)
@@ -1051,14 +1056,7 @@ def test_remind_install_on_a_full_disk_writes_both_units_or_neither(tmp_path: Pa
         units.mkdir(parents=True)
         # One page free: room for the service's file, none for the timer's.
         (config / "room").write_bytes(b"\0" * 4096)
-        fd = os.open(config / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while os.write(fd, b"\0" * 512):
-                pass
-        except OSError:
-            pass  # the disk is full
-        finally:
-            os.close(fd)
+        fill(config)
         (config / "room").unlink()
         result = invoke("remind", "install", env={"XDG_CONFIG_HOME": str(config)})
         assert result.exit_code == 1
