@@ -74,6 +74,14 @@ def fill(folder: Path) -> None:
         os.close(fd)
 
 
+def no_room_for(journal: Path) -> str:
+    """The error line of a write that found the journal's disk full."""
+    return (
+        f"adherelog: Cannot change the journal {journal}: no space left on the device "
+        f"holding {journal}; nothing was written."
+    )
+
+
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs with no free byte left; its only file is ``filler``."""
@@ -919,10 +927,7 @@ def test_a_restore_onto_a_full_disk_names_the_journal_and_changes_nothing(tmp_pa
         before = _ours(disk)
         result = run("--db", str(target), "restore", str(backup))
         assert result.returncode == 1, result.stderr
-        assert one_error_line(result.stderr) == (
-            f"adherelog: Cannot change the journal {target}: no space left on the device "
-            f"holding {target}; nothing was written."
-        )
+        assert one_error_line(result.stderr) == no_room_for(target)
         assert _ours(disk) == before
     finally:
         unmount(disk)
@@ -1036,10 +1041,7 @@ def test_an_encrypted_restore_onto_a_full_disk_names_the_journal(tmp_path: Path)
         before = _ours(disk)
         result = invoke("--db", str(target), "restore", str(backup), env=PASSPHRASE)
         assert result.exit_code == 1
-        assert one_error_line(result.stderr) == (
-            f"adherelog: Cannot change the journal {target}: no space left on the device "
-            f"holding {target}; nothing was written."
-        )
+        assert one_error_line(result.stderr) == no_room_for(target)
         assert _ours(disk) == before
     finally:
         unmount(disk)
