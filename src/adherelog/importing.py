@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import errno
 import fcntl
 import gc
 import json
@@ -36,6 +35,8 @@ from adherelog.export import journal_tables as exported_tables
 from adherelog.journal import Journal
 from adherelog.migrations import SCHEMA_VERSION
 from adherelog.model import Table
+from adherelog.outfile import NO_SPACE
+from adherelog.storage import is_full, undo_transaction
 from adherelog.storage import meds as stored_meds
 from adherelog.storage import portability as stored
 from adherelog.storage import zones as stored_zones
@@ -149,10 +150,7 @@ def _room_for_staging() -> Iterator[None]:
     try:
         yield
     except (sqlite3.OperationalError, OSError) as exc:
-        if isinstance(exc, OSError):
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-        else:
-            full = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL
+        full = exc.errno in NO_SPACE if isinstance(exc, OSError) else is_full(exc)
         if not full:
             raise
         raise StagingFullError(
@@ -653,7 +651,7 @@ def _stage_batches(
         if nested:
             stored.undo_savepoint(conn, "staging")
         else:
-            stored.undo_transaction(conn)
+            undo_transaction(conn)
         raise
     return staged
 

@@ -44,6 +44,14 @@ def no_space(target: Path) -> AdherelogError:
     return AdherelogError(f"No space left on the device to write {target}; nothing was written.")
 
 
+def cause(exc: OSError) -> str:
+    """What went wrong, in words: "no space left on the device" for a full disk or quota,
+    else the system's own reason."""
+    if exc.errno in NO_SPACE:
+        return "no space left on the device"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
 def write_failure(exc: OSError, target: Path) -> AdherelogError:
     """The one sentence for an ``OSError`` met while creating ``target`` (a file written
     through a temporary in its folder, or a folder): the real cause, never a traceback."""
@@ -51,8 +59,7 @@ def write_failure(exc: OSError, target: Path) -> AdherelogError:
         return no_space(target)
     if exc.errno in NOT_WRITABLE:
         return AdherelogError(f"The folder {_folder(target)} is not writable.")
-    reason = (exc.strerror or type(exc).__name__).lower()
-    return AdherelogError(f"Could not write {target} ({reason}); nothing was written.")
+    return AdherelogError(f"Could not write {target} ({cause(exc)}); nothing was written.")
 
 
 def refuse_journal(path: Path, journal: Path | None) -> None:

@@ -10,13 +10,13 @@ channel is reported without any health data, goes to the user's journal.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shlex
 import sys
 from pathlib import Path
 
 from adherelog.errors import AdherelogError, UsageError
+from adherelog.outfile import cause
 from adherelog.valueclass import dataclass
 
 SERVICE = "adherelog-remind.service"
@@ -151,12 +151,6 @@ def _staged_unit(path: Path, text: str) -> Path:
     return tmp
 
 
-def _cause(exc: OSError) -> str:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "no space left on the device"
-    return (exc.strerror or type(exc).__name__).lower()
-
-
 def install(journal: Path, every: int, *, cron: bool) -> Installed:
     """Write (or replace) the service and timer, or with ``cron`` only make the line. Both
     are written in full beside their places before either replaces what is there: a
@@ -177,7 +171,7 @@ def install(journal: Path, every: int, *, cron: bool) -> Installed:
         raise AdherelogError(f"{folder} is not a folder; no unit was written.") from None
     except OSError as exc:
         raise AdherelogError(
-            f"Cannot make the folder {folder}: {_cause(exc)}; no unit was written."
+            f"Cannot make the folder {folder}: {cause(exc)}; no unit was written."
         ) from None
     staged: list[tuple[Path, Path]] = []
     path, renamed = service, 0
@@ -194,7 +188,7 @@ def install(journal: Path, every: int, *, cron: bool) -> Installed:
         if not isinstance(exc, OSError):
             raise
         left = "; the units were left as they were" if renamed == 0 else ""
-        raise AdherelogError(f"Cannot write {path}: {_cause(exc)}{left}.") from None
+        raise AdherelogError(f"Cannot write {path}: {cause(exc)}{left}.") from None
     return Installed(every, command, service=service, timer=timer, replaced=replaced)
 
 

@@ -13,7 +13,6 @@ crash leaves the old journal or the restored one. Nothing here prints.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 from collections.abc import Callable
@@ -28,15 +27,18 @@ from adherelog.errors import (
     NotAJournalError,
 )
 from adherelog.migrations import SCHEMA_VERSION
-from adherelog.outfile import clear_stale_temps, refuse_journal, staged
+from adherelog.outfile import NO_SPACE, clear_stale_temps, refuse_journal, staged
 from adherelog.storage import (
     APPLICATION_ID,
     SIDE_FILES,
-    blocked,
+    cannot_change,
+    cannot_open,
+    check_place,
     is_corruption,
-    journal_stat,
+    is_full,
     make_folders,
     mark_saved,
+    no_room,
     open_store,
     reading_file,
     remove_folders,
@@ -111,9 +113,9 @@ def _checked_copy(source: Path, tmp: Path, shown: str, journal: Path) -> int:
         with reading_file(source) as conn:
             copy = copy_journal(conn, tmp)
     except sqlite3.DatabaseError as exc:
-        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL:
+        if is_full(exc):
             # The copy is beside the journal (SQLite has given back the space it took).
-            raise _no_room(journal) from None
+            raise cannot_change(journal, no_room(journal)) from None
         if not is_corruption(exc):
             raise
         copy = None
@@ -147,29 +149,10 @@ def _unsealed_copy(
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(path)
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise _no_room(journal) from None
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+            raise cannot_change(journal, no_room(journal)) from None
         raise
     return path
-
-
-def _no_room(journal: Path) -> AdherelogError:
-    return AdherelogError(
-        f"Cannot change the journal {journal}: no space left on the device holding "
-        f"{journal}; nothing was written."
-    )
-
-
-def _check_place(journal: Path) -> None:
-    """Refuse a journal path that no write could use, as opening the journal would (a link,
-    a folder or a FIFO there, a folder that is not writable, a full disk)."""
-    try:
-        journal_stat(journal)
-        reason = blocked(journal)
-    except OSError as exc:
-        raise _cannot_open(journal, exc) from None
-    if reason is not None:
-        raise AdherelogError(f"Cannot change the journal {journal}: {reason}; nothing was written.")
 
 
 def _made_folders(journal: Path) -> list[Path]:
@@ -177,12 +160,7 @@ def _made_folders(journal: Path) -> list[Path]:
     try:
         return make_folders(journal.parent)
     except OSError as exc:
-        raise _cannot_open(journal, exc) from None
-
-
-def _cannot_open(journal: Path, exc: OSError) -> AdherelogError:
-    cause = (exc.strerror or type(exc).__name__).lower()
-    return AdherelogError(f"Cannot open the journal {journal}: {cause}.")
+        raise cannot_open(journal, exc) from None
 
 
 def restore(
@@ -195,7 +173,7 @@ def restore(
     docstring); the journal is created when there is none. An age-encrypted backup is
     decrypted by ``unseal`` (SPEC §8) into a private copy that is removed afterwards."""
     shown = printable(backup)
-    _check_place(journal)
+    check_place(journal)
     source = infile.check_readable(backup)
     _refuse_itself(source, journal, shown)
     made = _made_folders(journal)

@@ -118,21 +118,16 @@ def unsealer(settings: Settings, what: str) -> Callable[[bytes], bytes]:
     return unseal
 
 
-def _cause(exc: OSError) -> str:
-    return (exc.strerror or type(exc).__name__).lower()
-
-
 def _os_failure(exc: OSError) -> str:
     """One sentence for a file-system failure that no writer turned into its own sentence
     (writers of files name their target: :func:`outfile.write_failure`)."""
-    from adherelog.outfile import NO_SPACE
+    from adherelog.outfile import NO_SPACE, cause
 
     if FINISHED and exc.filename is None:
         # The command's work is done: what failed is the report, on stdout or stderr.
-        cause = "no space left on the device" if exc.errno in NO_SPACE else _cause(exc)
         storage = sys.modules.get("adherelog.storage")
         saved = "; the change was saved" if storage is not None and storage.SAVED else ""
-        return f"The report could not be written ({cause}){saved}."
+        return f"The report could not be written ({cause(exc)}){saved}."
     if exc.errno in NO_SPACE:
         return "No space left on the device; the command stopped."
     reason = exc.strerror or type(exc).__name__

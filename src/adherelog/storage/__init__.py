@@ -216,6 +216,34 @@ def _free_bytes(folder: Path) -> int:
     return found.f_bavail * found.f_frsize
 
 
+def cannot_change(path: Path, reason: str) -> AdherelogError:
+    """The refusal of a write to the journal at ``path`` for ``reason`` (:func:`blocked`)."""
+    return AdherelogError(f"Cannot change the journal {path}: {reason}; nothing was written.")
+
+
+def cannot_open(path: Path, exc: OSError) -> AdherelogError:
+    """The refusal of a journal path the file system will not let be used."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    return AdherelogError(f"Cannot open the journal {path}: {reason}.")
+
+
+def no_room(path: Path) -> str:
+    """The :func:`blocked` reason for a full disk."""
+    return f"no space left on the device holding {path}"
+
+
+def check_place(path: Path) -> None:
+    """Refuse, as opening the journal for a write does, a journal path no write can use:
+    a link, a folder or a FIFO there, a folder that is not writable, a full disk."""
+    try:
+        journal_stat(path)
+        reason = blocked(path)
+    except OSError as exc:
+        raise cannot_open(path, exc) from None
+    if reason is not None:
+        raise cannot_change(path, reason)
+
+
 def blocked(path: Path) -> str | None:
     """Why SQLite cannot set up its files beside the journal, when it cannot: the folder is
     not writable, or the device holding it (or the nearest folder that exists) is full."""
@@ -226,7 +254,7 @@ def blocked(path: Path) -> str | None:
         while not folder.is_dir() and folder.parent != folder:
             folder = folder.parent
         if _free_bytes(folder) < WAL_ROOM:
-            return f"no space left on the device holding {path}"
+            return no_room(path)
     return None
 
 
@@ -383,6 +411,20 @@ def is_corruption(exc: sqlite3.Error) -> bool:
     return code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
+def is_full(exc: sqlite3.Error) -> bool:
+    """True when SQLite found no room to write (SQLITE_FULL: a full disk or quota)."""
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == SQLITE_FULL
+
+
+def undo_transaction(conn: sqlite3.Connection) -> None:
+    """After an error: roll the open transaction back, if SQLite has not already done so
+    (it rolls back by itself on a full disk, an I/O error or damage); never hides the
+    error being handled."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 def diagnose(exc: sqlite3.Error, path: Path | None) -> AdherelogError:
     """The refusal for an error SQLite raised on the journal at ``path``, naming its real
     cause: damage, a busy journal, a full disk, a read-only file or folder, or SQLite's own
@@ -490,25 +532,18 @@ class Store:
             if self.before_commit is not None:
                 self.before_commit(self.conn)
         except BaseException:
-            self._rollback()
+            undo_transaction(self.conn)
             raise
         changed = self.conn.total_changes != changes  # rows, not a new journal's tables
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self._rollback()
+            undo_transaction(self.conn)
             if _is_busy(exc):
                 raise JournalBusyError("The journal is busy; nothing was written.") from None
             raise
         if changed and self.path is not None and not self.in_memory:
             mark_saved(self.path)
-
-    def _rollback(self) -> None:
-        """Undo the open transaction, if SQLite has not already done so (it rolls back by
-        itself on a full disk, an I/O error or damage); never hides the original error."""
-        if self.conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                self.conn.execute("ROLLBACK")
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -621,8 +656,7 @@ def open_store(path: Path, *, write: bool, scratch: bool = False) -> Store:
     except sqlite3.Error as exc:
         raise diagnose(exc, path) from None
     except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise AdherelogError(f"Cannot open the journal {path}: {reason}.") from None
+        raise cannot_open(path, exc) from None
 
 
 def _open_store(path: Path, *, write: bool, scratch: bool) -> Store:
@@ -630,9 +664,7 @@ def _open_store(path: Path, *, write: bool, scratch: bool) -> Store:
     if write and not (found is not None and _wal_ready(path)):
         reason = blocked(path)
         if reason is not None:
-            raise AdherelogError(
-                f"Cannot change the journal {path}: {reason}; nothing was written."
-            )
+            raise cannot_change(path, reason)
     # What this write creates (the journal and its missing folders): removed again when
     # the command fails, so that a failing command leaves nothing behind (SPEC §1).
     folders = _missing_folders(path.parent) if write and found is None else []

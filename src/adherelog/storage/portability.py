@@ -359,14 +359,6 @@ def undo_savepoint(conn: sqlite3.Connection, name: str) -> None:
             conn.execute(f"RELEASE {name}")
 
 
-def undo_transaction(conn: sqlite3.Connection) -> None:
-    """After an error: roll the open transaction back, if SQLite has not already done so;
-    never hides the error being handled."""
-    if conn.in_transaction:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-
-
 def stage_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
     """Insert ``rows`` by ``sql`` (:func:`insert_statement`) all at once, or none of them:
     on an :class:`sqlite3.IntegrityError` nothing of the batch stays."""
