@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from adherelog.errors import UsageError
+
 
 def journal_path(option: str | None = None) -> Path:
     """The journal file chosen by the global ``--db`` option, the environment or the default.
@@ -12,8 +14,6 @@ def journal_path(option: str | None = None) -> Path:
     journal it would fall back to is another one."""
     if option is not None:
         if not option:
-            from adherelog.errors import UsageError
-
             raise UsageError("--db '' names no file; give the journal's path.")
         return Path(option).expanduser()
     env = os.environ.get("ADHERELOG_DB")
