@@ -15,7 +15,7 @@ from itertools import islice
 
 from adherelog.doses import new_record
 from adherelog.model import Slot
-from adherelog.session import Session, new_id
+from adherelog.session import Session, new_record_id
 from adherelog.storage.records import insert_records
 
 BATCH = 20_000
@@ -45,8 +45,8 @@ def bulk_record_doses(session: Session, records: Iterable[BulkRecord]) -> int:
                     raise ValueError(f"bulk records are doses or skips, not {record.kind!r}")
                 rows.append(
                     new_record(
-                        session, new_id(), record.kind, record.med_id, record.at, record.slot,
-                        amount=record.amount,
+                        session, new_record_id(record.at), record.kind, record.med_id,
+                        record.at, record.slot, amount=record.amount,
                     )
                 )  # fmt: skip
             insert_records(conn, rows, session.now)

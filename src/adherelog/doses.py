@@ -15,7 +15,7 @@ from adherelog import schedule, undo, views
 from adherelog.errors import ConflictError, NotFoundError, UsageError
 from adherelog.meds import check_count, clean_note
 from adherelog.model import Med, Record, Slot
-from adherelog.session import Session, new_id
+from adherelog.session import Session, new_record_id
 from adherelog.storage import meds as stored_meds
 from adherelog.storage import records as stored_records
 
@@ -241,7 +241,7 @@ def take(
             dose_amount = amount if amount is not None else med.per_dose
             if amount is None and slot is not None and slot.amount is not None:
                 dose_amount = slot.amount  # the slot's own amount (--time 08:00=2)
-            record_id = new_id()
+            record_id = new_record_id(moment)
             write_record(
                 session, conn, new_record(
                     session, record_id, "dose", med.id, moment, slot,
@@ -288,7 +288,7 @@ def skip(
         filled = _fill(session, med.id, slot)
         if filled is not None:
             raise ConflictError(_filled_message(session, med, slot, filled, "skip"))
-        record_id = new_id()
+        record_id = new_record_id(moment)
         made = new_record(session, record_id, "skip", med.id, moment, slot, note=clean_reason)
         write_record(session, conn, made)
         undo.log_change(session, conn, "skip", record_id, med.id, None)

@@ -14,7 +14,7 @@ from adherelog import doses, undo
 from adherelog.errors import UsageError
 from adherelog.model import Record
 from adherelog.rules import MAX_NAME, MAX_NOTE, MAX_SEVERITY, MIN_SEVERITY
-from adherelog.session import Session, new_id
+from adherelog.session import Session, new_record_id
 from adherelog.storage import records as stored_records
 from adherelog.text import check_text, name_key, one_line
 from adherelog.views import SEVERITY_WORDS
@@ -59,7 +59,7 @@ def add_effect(
         )
     moment = (at or journal.now).astimezone(UTC)
     journal.check_not_future(moment, "a side effect")
-    record_id = new_id()
+    record_id = new_record_id(moment)
     with journal.store.write() as conn:
         med_id = journal.med(med).id if med is not None else None
         made = doses.new_record(
