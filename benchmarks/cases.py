@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from adherelog.session import new_id
 from journals import JOURNALS, KINDS, forget_streaks, journal, keep_streaks, tip_exchange
 
 
@@ -122,6 +124,37 @@ def _cases(work: Path) -> list[dict[str, Any]]:
                 adherelog(big, "export", "-o", str(partial), "--force"), env=ENV, check=True
             )
             partial.rename(big_export)
+
+    older_export = work / f"{big.stem}-random-ids.json"
+
+    def older_export_once() -> None:
+        """The export of the big journal as adherelog wrote it before record ids were timed
+        by their moments: every record with a random (version 4) id; made once."""
+        export_once()
+        if older_export.exists():
+            return
+        print(f"exporting {big.stem} with random record ids ...", flush=True)
+        older = work / f"{big.stem}-random-ids.db"
+        shutil.copyfile(big, older)
+        conn = sqlite3.connect(older, isolation_level=None)
+        try:
+            conn.create_function("random_id", 0, new_id)
+            conn.execute("UPDATE records SET id = random_id()")
+        finally:
+            conn.close()
+        partial = work / f"{big.stem}-random-ids.partial.json"
+        subprocess.run(
+            adherelog(older, "export", "-o", str(partial), "--force"), env=ENV, check=True
+        )
+        partial.rename(older_export)
+        older.unlink()
+
+    older_target = work / "imported-older.db"
+
+    def empty_older_target() -> None:
+        older_export_once()
+        for leftover in work.glob("imported-older.db*"):
+            leftover.unlink()
 
     target = work / "imported.db"
 
@@ -301,6 +334,14 @@ def _cases(work: Path) -> list[dict[str, Any]]:
                 str(copied),
             ],
             "before": no_copy,
+            "runs": 3,
+        },
+        {
+            "name": "import of that export with random record ids, as older journals have",
+            "budget": 150,
+            "argv": adherelog(older_target, "import", str(older_export)),
+            "before": empty_older_target,
+            "needs": [str(big)],
             "runs": 3,
         },
         {

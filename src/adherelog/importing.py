@@ -353,9 +353,7 @@ class _Shape:
 def _cells(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[Any, ...]]:
     """The values of ``keys`` in ``rows``, column by column (KeyError when a row lacks
     one)."""
-    if len(keys) == 1:
-        return [tuple(row[keys[0]] for row in rows)]
-    return list(zip(*map(itemgetter(*keys), rows), strict=True))
+    return [tuple(map(itemgetter(key), rows)) for key in keys]
 
 
 _WHOLE_AS_FLOAT = float(2**63)

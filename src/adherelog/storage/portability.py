@@ -699,32 +699,34 @@ def add_day_counts(conn: sqlite3.Connection, after: int) -> None:
     """Count into ``day_counts`` the records whose rowid is above ``after`` and drop the
     streak states they make stale: what ``day_counts_insert`` does for each of them.
 
-    The records are counted by medication and slot date (in the order of an index), and
-    only the doses that may be late or early are judged by their schedule version: one
-    less late (or early) than every grace period is neither, whichever version judges it.
-    The day of each date is worked out once."""
+    The records are counted by medication and slot date, in the order of an index, which
+    is the order of the day counts' key; then only the doses that may be late or early are
+    judged by their schedule version and added to their days' counts: one less late (or
+    early) than every grace period is neither, whichever version judges it. The day of
+    each date is worked out once."""
     late, early = IS_LATE.format("r"), IS_EARLY.format("r")
     floor = _least_grace(conn)
     judged = "" if floor is None else f" AND abs(coalesce(r.late_minutes, 0)) > {floor}"
-    conn.execute(
-        "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
-        f" SELECT med_id, {DAY_ORDINAL.format('slot_date')}, sum(doses), sum(skips),"
-        " sum(lates), sum(earlies) FROM ("
-        " SELECT r.med_id, r.slot_date, sum(r.kind = 'dose') AS doses,"
-        " sum(r.kind = 'skip') AS skips, 0 AS lates, 0 AS earlies"
-        f" FROM records r WHERE {_NEW_COUNTED} GROUP BY r.med_id, r.slot_date"
-        " UNION ALL"
-        f" SELECT r.med_id, r.slot_date, 0, 0, sum({late}), sum({early})"
-        # Read in rowid order: the few doses that need judging need the whole row.
-        f" FROM records r NOT INDEXED WHERE {_NEW_COUNTED}{judged}"
-        " GROUP BY r.med_id, r.slot_date"
-        ") GROUP BY 1, 2"
+    day = DAY_ORDINAL.format("r.slot_date")
+    added = (
         " ON CONFLICT (med_id, day) DO UPDATE SET doses = doses + excluded.doses,"
         " skips = skips + excluded.skips, lates = lates + excluded.lates,"
-        " earlies = earlies + excluded.earlies",
+        " earlies = earlies + excluded.earlies"
+    )
+    conn.execute(
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
+        f" SELECT r.med_id, {day}, sum(r.kind = 'dose'), sum(r.kind = 'skip'), 0, 0"
+        f" FROM records r WHERE {_NEW_COUNTED} GROUP BY r.med_id, r.slot_date{added}",
         {"after": after},
     )
-    day = DAY_ORDINAL.format("r.slot_date")
+    conn.execute(
+        "INSERT INTO day_counts (med_id, day, doses, skips, lates, earlies)"
+        f" SELECT r.med_id, {day}, 0, 0, sum({late}) AS lates, sum({early}) AS earlies"
+        # Read in rowid order: the few doses that need judging need the whole row.
+        f" FROM records r NOT INDEXED WHERE {_NEW_COUNTED}{judged}"
+        f" GROUP BY r.med_id, r.slot_date HAVING lates OR earlies{added}",
+        {"after": after},
+    )
     conn.execute(
         f"WITH first (med_id, day) AS (SELECT r.med_id, min({day}) FROM records r"
         f" WHERE {_NEW_COUNTED} GROUP BY r.med_id)"
