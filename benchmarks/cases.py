@@ -208,6 +208,7 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "budget": 6,
             "argv": adherelog(kinds_scratch, "take", "split dose"),
             "before": kinds_copy,
+            "needs": [str(kinds)],
             "memory_budget_mib": 25,
         },
         {
