@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +179,17 @@ def test_doses_and_skips_become_a_valid_collection(doses: dict[str, Any]) -> Non
         "dose": {"value": 2, "unit": "unit", "system": UCUM, "code": "{unit}"}
     }
     assert "private" not in json.dumps(doc)  # notes stay in the journal
+
+
+def test_an_id_tells_no_time_but_the_one_the_resource_shows(doses: dict[str, Any]) -> None:
+    """Record ids are version 7 UUIDs that hold a time: the one shown next to them. A skip
+    recorded at 08:30 is shown as of its 08:00 slot, and its id says 08:00 too."""
+    resources = administrations(bundle())
+    assert len(resources) == 4
+    for resource in resources:
+        held = uuid.UUID(resource["id"]).int >> 80  # milliseconds since 1970
+        shown = datetime.fromisoformat(resource["effectiveDateTime"])
+        assert datetime.fromtimestamp(held / 1000, UTC) == shown, resource["id"]
 
 
 def test_since_widens_the_period_and_times_keep_their_offset(doses: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from adherelog.storage import portability as stored
 LONDON = ZoneInfo("Europe/London")
 NOW = localize(date(2026, 11, 22), time(9, 10), LONDON)
 DERIVED = {
-    "day_counts": "SELECT med_id, day, doses, skips, lates FROM day_counts ORDER BY 1, 2",
+    "day_counts": "SELECT med_id, day, doses, skips, lates, earlies FROM day_counts ORDER BY 1, 2",
     "exact_ranges": "SELECT med_id, from_at, to_at FROM exact_ranges ORDER BY 1, 2, 3",
     "streak_cache": "SELECT scope, through, state FROM streak_cache ORDER BY 1",
 }
@@ -40,8 +40,8 @@ def opened(path: Path) -> Journal:
 
 
 def fill(journal: Journal, rng: random.Random, names: list[str], first: date, last: date) -> None:
-    """Doses (on time, late, very late), skips and extra doses of ``names`` on the slots
-    between two dates."""
+    """Doses (on time, early, very early, late, very late), skips and extra doses of
+    ``names`` on the slots between two dates."""
     for name in names:
         med = journal.med(name)
         lo = localize(first, time(0), LONDON)
@@ -54,7 +54,7 @@ def fill(journal: Journal, rng: random.Random, names: list[str], first: date, la
             if roll < 0.3:
                 journal.skip(name, at=slot.scheduled, slot_time=clock)
                 continue
-            late = rng.choice([0, 5, 45, 90, 150])
+            late = rng.choice([0, 5, 45, 90, 150, -20, -100, -170])
             at = min(slot.scheduled + timedelta(minutes=late), NOW)
             journal.take([name], at=at, slot_time=clock)
         if rng.random() < 0.5:
@@ -163,13 +163,14 @@ def test_counting_at_the_end_leaves_what_the_trigger_leaves(
 
 
 def _from_scratch(path: Path) -> list[tuple[object, ...]]:
-    from adherelog.migrations import DAY_ORDINAL, IS_LATE
+    from adherelog.migrations import DAY_ORDINAL, IS_EARLY, IS_LATE
 
     conn = sqlite3.connect(path)
     try:
         return conn.execute(
             f"SELECT r.med_id, {DAY_ORDINAL.format('r.slot_date')}, sum(r.kind = 'dose'),"
-            f" sum(r.kind = 'skip'), sum({IS_LATE.format('r')}) FROM records r"
+            f" sum(r.kind = 'skip'), sum({IS_LATE.format('r')}), sum({IS_EARLY.format('r')})"
+            " FROM records r"
             " WHERE r.slot_date IS NOT NULL AND r.med_id IS NOT NULL"
             " AND r.kind IN ('dose', 'skip') GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()

@@ -288,7 +288,9 @@ def skip(
         filled = _fill(session, med.id, slot)
         if filled is not None:
             raise ConflictError(_filled_message(session, med, slot, filled, "skip"))
-        record_id = new_record_id(moment)
+        # The id holds the slot's time, which the skip is shown as of (FHIR included), not
+        # the moment the skip was recorded.
+        record_id = new_record_id(slot.scheduled)
         made = new_record(session, record_id, "skip", med.id, moment, slot, note=clean_reason)
         write_record(session, conn, made)
         undo.log_change(session, conn, "skip", record_id, med.id, None)

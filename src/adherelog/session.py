@@ -33,17 +33,18 @@ _LAST_MS = 2**48 - 1
 
 
 def new_record_id(at: datetime) -> str:
-    """A UUID (version 7, RFC 9562) for a dose, skip or side effect of the moment ``at``:
-    its first 48 bits count the milliseconds from 1970 to ``at`` (none for an earlier
-    moment), the other 74 bits are random.
+    """A UUID (version 7, RFC 9562) for a record shown as of the moment ``at`` (a dose's or
+    side effect's own moment, a skip's scheduled one): its first 48 bits count the
+    milliseconds from 1970 to ``at`` in whole seconds, as the journal keeps moments (none
+    for an earlier moment), the other 74 bits are random.
 
     Records are mostly written in the order of their moments, so the ids of a journal grow
     as its rows are added, and the index that keeps them unique grows at its end instead
     of all over (an import of the journal adds its records in that order too). The id
-    tells no more than the record holds anyway: the moment is the record's own, not the
-    time it was written down, which a version 7 UUID usually holds."""
-    ms = min(max((at - _EPOCH) // timedelta(milliseconds=1), 0), _LAST_MS)
-    return _canonical("7", f"{ms:012x}{os.urandom(10).hex()}")
+    tells no more than what shows the record anywhere (the FHIR bundle too) holds anyway:
+    not the time it was written down, which a version 7 UUID usually holds."""
+    seconds = min(max((at - _EPOCH) // timedelta(seconds=1), 0), _LAST_MS // 1000)
+    return _canonical("7", f"{seconds * 1000:012x}{os.urandom(10).hex()}")
 
 
 def _canonical(version: str, digits: str) -> str:
