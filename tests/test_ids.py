@@ -32,14 +32,20 @@ def assert_every_random_digit_varies(ids: list[str], fixed: set[int]) -> None:
         assert len({value[position] for value in ids}) > 8, position
 
 
-def test_new_ids_are_canonical_random_uuids() -> None:
-    ids = [new_id() for _ in range(2000)]
+def assert_canonical(ids: list[str], form: re.Pattern[str], version: int) -> None:
+    """Each of ``ids`` is a distinct UUID of ``version`` with the RFC 9562 variant, written
+    as Python writes it."""
     assert len(set(ids)) == len(ids)
     for value in ids:
-        assert RANDOM.fullmatch(value), value
+        assert form.fullmatch(value), value
         parsed = uuid.UUID(value)
-        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert (parsed.version, parsed.variant) == (version, uuid.RFC_4122)
         assert str(parsed) == value
+
+
+def test_new_ids_are_canonical_random_uuids() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert_canonical(ids, RANDOM, 4)
     # Every random digit varies: no position is stuck (fixed digits are the 4 and the variant).
     assert_every_random_digit_varies(ids, {14, 19})
 
@@ -48,12 +54,8 @@ def test_record_ids_hold_the_moment_to_the_second_and_74_random_bits() -> None:
     # The fraction of a second, which the journal does not keep, is not in the id either.
     at = datetime(2026, 11, 22, 9, 10, 0, 123456, tzinfo=UTC)
     ids = [new_record_id(at) for _ in range(2000)]
-    assert len(set(ids)) == len(ids)
+    assert_canonical(ids, TIMED, 7)
     for value in ids:
-        assert TIMED.fullmatch(value), value
-        parsed = uuid.UUID(value)
-        assert (parsed.version, parsed.variant) == (7, uuid.RFC_4122)
-        assert str(parsed) == value
         assert milliseconds(value) == 1_795_338_600_000
         assert value.startswith("01a20284-fe40-7")
     # The first 12 digits are the time; all the others but the version and variant vary.
