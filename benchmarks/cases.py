@@ -171,6 +171,9 @@ def _cases(work: Path) -> list[dict[str, Any]]:
     copied = work / "copied.db"
 
     def no_copy() -> None:
+        """The import's own journal, whose records are in the order of the file, to copy
+        from (made once), and no copy yet."""
+        imported_target()
         for leftover in work.glob("copied.db*"):
             leftover.unlink()
 
@@ -331,10 +334,11 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "argv": [
                 sys.executable,
                 str(Path(__file__).with_name("floor.py")),
-                str(big),
+                str(target),
                 str(copied),
             ],
             "before": no_copy,
+            "needs": [str(big)],
             "runs": 3,
         },
         {

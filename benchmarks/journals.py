@@ -9,6 +9,7 @@ back, then the schedule's own slots (``schedule.slots_between``) filled by
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
 import sqlite3
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from adherelog import schedule, summary
 from adherelog.journal import Journal
 from adherelog.meds import ScheduleOptions, TaperStep, taper_med
+from adherelog.model import Med
 from adherelog.storage import open_store
 from bulk import BulkRecord, bulk_record_doses
 
@@ -30,18 +32,25 @@ LATENESS = (-5, 0, 0, 3, 10, 20, 75)  # minutes; 75 is past the default grace
 
 
 def _records(journal: Journal, rng: random.Random, until: datetime) -> Iterator[BulkRecord]:
-    """About 93% of slots taken (some late), 3% skipped, the rest missed."""
-    for med in journal.meds():
-        for slot in schedule.slots_between(med.versions, med.versions[0].start, until):
-            roll = rng.random()
-            if roll > 0.96:
-                continue
-            kind = "skip" if roll > 0.93 else "dose"
-            at = slot.scheduled.astimezone(UTC)
-            if kind == "dose":
-                at += timedelta(minutes=rng.choice(LATENESS))
-            amount = (slot.amount or 1.0) if kind == "dose" else None
-            yield BulkRecord(kind, med.id, at, slot, amount)
+    """About 93% of slots taken (some late), 3% skipped, the rest missed: in the order of
+    their moments, as a journal written day by day holds them (each day's doses of every
+    medication together, not one medication's years after another's)."""
+    streams = [_med_records(med, rng, until) for med in journal.meds()]
+    return heapq.merge(*streams, key=lambda record: record.at)
+
+
+def _med_records(med: Med, rng: random.Random, until: datetime) -> Iterator[BulkRecord]:
+    """The records of one medication, in time order."""
+    for slot in schedule.slots_between(med.versions, med.versions[0].start, until):
+        roll = rng.random()
+        if roll > 0.96:
+            continue
+        kind = "skip" if roll > 0.93 else "dose"
+        at = slot.scheduled.astimezone(UTC)
+        if kind == "dose":
+            at += timedelta(minutes=rng.choice(LATENESS))
+        amount = (slot.amount or 1.0) if kind == "dose" else None
+        yield BulkRecord(kind, med.id, at, slot, amount)
 
 
 def build(path: Path, *, days: int, meds: int, per_day: int, seed: int = 1) -> Path:
