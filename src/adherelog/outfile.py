@@ -23,7 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from adherelog.errors import AdherelogError
-from adherelog.storage import SIDE_FILES  # SQLite's files beside a database
+from adherelog.storage import (
+    SIDE_FILES,  # SQLite's files beside a database
+    os_reason,
+)
 from adherelog.valueclass import dataclass
 
 # .NAME.PID.RANDOM.tmp, and .plain.tmp for the decrypted copy of an age backup (restore).
@@ -49,7 +52,7 @@ def cause(exc: OSError) -> str:
     else the system's own reason."""
     if exc.errno in NO_SPACE:
         return "no space left on the device"
-    return (exc.strerror or type(exc).__name__).lower()
+    return os_reason(exc)
 
 
 def write_failure(exc: OSError, target: Path) -> AdherelogError:

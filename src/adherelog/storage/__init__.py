@@ -221,10 +221,14 @@ def cannot_change(path: Path, reason: str) -> AdherelogError:
     return AdherelogError(f"Cannot change the journal {path}: {reason}; nothing was written.")
 
 
+def os_reason(exc: OSError) -> str:
+    """The system's own reason for ``exc``, in lower case, to go inside a sentence."""
+    return (exc.strerror or type(exc).__name__).lower()
+
+
 def cannot_open(path: Path, exc: OSError) -> AdherelogError:
     """The refusal of a journal path the file system will not let be used."""
-    reason = (exc.strerror or type(exc).__name__).lower()
-    return AdherelogError(f"Cannot open the journal {path}: {reason}.")
+    return AdherelogError(f"Cannot open the journal {path}: {os_reason(exc)}.")
 
 
 def no_room(path: Path) -> str:
@@ -721,9 +725,7 @@ def _remove_made(path: Path, folders: Sequence[Path]) -> bool:
     for suffix in ("", *SIDE_FILES):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
+    remove_folders(folders)
     return True
 
 
