@@ -29,7 +29,7 @@ def new_id() -> str:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LAST_MS = 2**48 - 1
+_LAST_SECOND = (2**48 - 1) // 1000  # the last whole second 48 bits of milliseconds hold
 
 
 def new_record_id(at: datetime) -> str:
@@ -43,7 +43,7 @@ def new_record_id(at: datetime) -> str:
     of all over (an import of the journal adds its records in that order too). The id
     tells no more than what shows the record anywhere (the FHIR bundle too) holds anyway:
     not the time it was written down, which a version 7 UUID usually holds."""
-    seconds = min(max((at - _EPOCH) // timedelta(seconds=1), 0), _LAST_MS // 1000)
+    seconds = min(max((at - _EPOCH) // timedelta(seconds=1), 0), _LAST_SECOND)
     return _canonical("7", f"{seconds * 1000:012x}{os.urandom(10).hex()}")
 
 
