@@ -192,6 +192,19 @@ def _cases(work: Path) -> list[dict[str, Any]]:
         for leftover in work.glob("million-imported.db*"):
             leftover.unlink()
 
+    def big_import(
+        name: str, into: Path, export: Path, before: Callable[[], None]
+    ) -> dict[str, Any]:
+        """A timed import of an export of the big journal into ``into`` (SPEC §10: 150×)."""
+        return {
+            "name": name,
+            "budget": 150,
+            "argv": adherelog(into, "import", str(export)),
+            "before": before,
+            "needs": [str(big)],
+            "runs": 3,
+        }
+
     def write_case(name: str, *args: str) -> dict[str, Any]:
         argv = adherelog(scratch, *args)
         return {
@@ -319,14 +332,9 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "argv": adherelog(big, "export", "-o", str(work / "export.json"), "--force"),
             "runs": 5,
         },
-        {
-            "name": "import of that export, into an empty journal",
-            "budget": 150,
-            "argv": adherelog(target, "import", str(big_export)),
-            "before": empty_target,
-            "needs": [str(big)],
-            "runs": 3,
-        },
+        big_import(
+            "import of that export, into an empty journal", target, big_export, empty_target
+        ),
         {
             # No budget: SQLite's own part of the import above (floor.py), for comparison.
             "name": "  SQLite alone: the same rows copied by SQL",
@@ -341,22 +349,15 @@ def _cases(work: Path) -> list[dict[str, Any]]:
             "needs": [str(big)],
             "runs": 3,
         },
-        {
-            "name": "import of that export with random record ids, as older journals have",
-            "budget": 150,
-            "argv": adherelog(older_target, "import", str(older_export)),
-            "before": empty_older_target,
-            "needs": [str(big)],
-            "runs": 3,
-        },
-        {
-            "name": "import of that export again (nothing to add)",
-            "budget": 150,
-            "argv": adherelog(target, "import", str(big_export)),
-            "before": imported_target,
-            "needs": [str(big)],
-            "runs": 3,
-        },
+        big_import(
+            "import of that export with random record ids, as older journals have",
+            older_target,
+            older_export,
+            empty_older_target,
+        ),
+        big_import(
+            "import of that export again (nothing to add)", target, big_export, imported_target
+        ),
         {
             # SPEC §10 sets no time for it: the budget is its peak memory.
             "name": "import of 1,000,000 records (peak memory)",
